@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `npm test`: everything the test suite needs, from a fresh clone: npm packages, a build, the Debian packages of
+// the real services, type checks of tests and examples, lint, then the tests (which start and stop the services).
+import { build, ensureDebianPackages, ensureNpmPackages, run, runOrExit } from './lib/prepare.mjs';
+
+ensureNpmPackages();
+build();
+await ensureDebianPackages({
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-pushgateway': 'prometheus-pushgateway',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  amtool: 'prometheus-alertmanager',
+  git: 'git',
+});
+runOrExit('npx', ['tsc', '-p', 'tsconfig.spec.json']);
+runOrExit('npx', ['eslint', '.', '--max-warnings=0']);
+process.exit(run('npx', ['vitest', 'run', ...process.argv.slice(2)]));
