@@ -15,7 +15,14 @@ export {
   type EnsureOptions,
 } from './binaries.js';
 export { freePort, isPortInUse } from './ports.js';
-export { spawnService, stopPid, waitReady, ServiceStartError, type ServiceHandle, type SpawnServiceOptions } from './process.js';
+export {
+  spawnService,
+  stopPid,
+  waitReady,
+  ServiceStartError,
+  type ServiceHandle,
+  type SpawnServiceOptions,
+} from './process.js';
 export {
   startAlertmanager,
   startPrometheus,
@@ -24,3 +31,29 @@ export {
   type PrometheusOptions,
   type PushgatewayOptions,
 } from './services.js';
+export {
+  DEFAULT_PORTS,
+  STACK_SERVICES,
+  PortInUseError,
+  StackStartError,
+  defaultDeployDir,
+  isRecordedProcess,
+  stackStatus,
+  startStack,
+  stopStack,
+  type ServiceStatus,
+  type StackInfo,
+  type StackOptions,
+  type StackServiceInfo,
+  type StackStatus,
+  type StopResult,
+} from './stack.js';
+export { readStackState, type ServiceRecord, type StackState } from './stack-state.js';
+export {
+  renderPrometheusConfig,
+  type PrometheusConfigOptions,
+  type StackPorts,
+} from './prometheus-config.js';
+export { scaleExpressionWindows, scaleRuleWindows, type RuleWindowOptions } from './rule-windows.js';
+export { formatDuration, isDuration, parseDuration } from './duration.js';
+export { findPortOwner, isAlive, readCommandLine, type PortOwner } from './process-identity.js';

@@ -15,6 +15,8 @@ interface CommonOptions {
   detached?: boolean;
   /** Install missing binaries with apt-get when root. @default true */
   install?: boolean;
+  /** How long to wait for the readiness endpoint. @default 30000 */
+  readyTimeoutMs?: number;
 }
 
 export interface PushgatewayOptions extends CommonOptions {
@@ -38,7 +40,11 @@ export async function startPushgateway(options: PushgatewayOptions): Promise<Ser
   const { host, port, url } = await endpoint(options);
   const args = [`--web.listen-address=${host}:${port}`];
   // Debian's build defaults --persistence.file to /var/lib/prometheus/...; always pass ours (or none).
-  args.push(options.persistence ? `--persistence.file=${join(options.stateDir, 'pushgateway.data')}` : '--persistence.file=');
+  args.push(
+    options.persistence
+      ? `--persistence.file=${join(options.stateDir, 'pushgateway.data')}`
+      : '--persistence.file=',
+  );
   if (options.persistence) args.push(`--persistence.interval=${options.persistenceInterval ?? '1m'}`);
   if (options.adminApi ?? true) args.push('--web.enable-admin-api');
   return spawnService({
@@ -48,6 +54,7 @@ export async function startPushgateway(options: PushgatewayOptions): Promise<Ser
     url,
     logFile: join(options.stateDir, 'pushgateway.log'),
     detached: options.detached,
+    readyTimeoutMs: options.readyTimeoutMs,
   });
 }
 
@@ -75,6 +82,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Servi
     url,
     logFile: join(options.stateDir, 'prometheus.log'),
     detached: options.detached,
+    readyTimeoutMs: options.readyTimeoutMs,
   });
 }
 
@@ -100,5 +108,6 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<S
     url,
     logFile: join(options.stateDir, 'alertmanager.log'),
     detached: options.detached,
+    readyTimeoutMs: options.readyTimeoutMs,
   });
 }
