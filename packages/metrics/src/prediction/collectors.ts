@@ -1,0 +1,370 @@
+/**
+ * The prediction metric families of one prom-client `Registry`, shared by every `PrometheusModel` on it.
+ *
+ * Gangplank 0.5 registers its counters per model, so a second model on the same registry fails with "Duplicated
+ * timeseries". Here each registry gets one set of families (created with the first model, kept in a WeakMap), and
+ * each model adds its own `model`/`version` series to them. The families are small prom-client-compatible
+ * collectors (`name`, `help`, `type`, `get()`, `reset()`) that read {@link ModelSeries} at scrape time, so
+ * `registry.metrics()`, `getMetricsAsJSON()`, `resetMetrics()`, `Registry.merge` and the OpenMetrics content type
+ * all work as with prom-client's own metrics.
+ */
+import type { Metric, Registry } from 'prom-client';
+import { ErrorClassLimiter } from './error-class.js';
+import { DEFAULT_BATCH_BUCKETS, DEFAULT_LATENCY_BUCKETS, PREDICT_HELP, PREDICT_METRIC } from './names.js';
+import { DriftSeries, MethodSeries, ModelSeries } from './series.js';
+import type { BucketCounts, MethodKind, ModelLabels } from './series.js';
+
+type MetricType = 'counter' | 'gauge' | 'histogram';
+type Labels = Readonly<Record<string, string | number>>;
+
+/** One exposed sample, in the shape prom-client's registry formats. */
+interface SampleValue {
+  readonly value: number;
+  readonly labels: Labels;
+  readonly metricName?: string;
+}
+
+/** A metric family computed at scrape time from the shared series. */
+class Family {
+  // Mutable: prom-client's registry renames counters (drops `_total`) when it serves OpenMetrics.
+  name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly aggregator: 'sum' | 'first';
+  readonly #read: () => SampleValue[];
+  readonly #reset: () => void;
+
+  constructor(
+    key: keyof typeof PREDICT_METRIC,
+    type: MetricType,
+    read: () => SampleValue[],
+    reset: () => void,
+    aggregator: 'sum' | 'first' = 'sum',
+  ) {
+    this.name = PREDICT_METRIC[key];
+    this.help = PREDICT_HELP[key];
+    this.type = type;
+    this.aggregator = aggregator;
+    this.#read = read;
+    this.#reset = reset;
+  }
+
+  /** Same contract as prom-client's `Metric.get()`. */
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: MetricType;
+    values: SampleValue[];
+    aggregator: string;
+  }> {
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values: this.#read(),
+      aggregator: this.aggregator,
+    });
+  }
+
+  /** Called by `registry.resetMetrics()`: zeroes every model's counters (not gauges of live state). */
+  reset(): void {
+    this.#reset();
+  }
+}
+
+/** Options fixed per registry by the first model that uses it. */
+export interface RegistryMetricsOptions {
+  readonly latencyBuckets?: readonly number[] | undefined;
+}
+
+/** The shared prediction metrics of one registry. */
+export class PredictionMetrics {
+  readonly registry: Registry;
+  readonly latencyBuckets: readonly number[];
+  readonly batchBuckets: readonly number[] = DEFAULT_BATCH_BUCKETS;
+  readonly errorClasses = new ErrorClassLimiter();
+  readonly #models = new Map<string, ModelSeries>();
+  #driftRegistered = false;
+
+  constructor(registry: Registry, options: RegistryMetricsOptions = {}) {
+    this.registry = registry;
+    this.latencyBuckets = validBuckets(options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS);
+    const models = (): Iterable<ModelSeries> => this.#models.values();
+    const reset = (): void => {
+      for (const m of this.#models.values()) m.reset();
+    };
+    const plain = (pick: (m: ModelSeries) => number) => (): SampleValue[] =>
+      Array.from(models(), (m) => ({ value: pick(m), labels: m.labels }));
+    this.#register([
+      new Family(
+        'samples',
+        'counter',
+        plain((m) => m.predictSamples),
+        reset,
+      ),
+      new Family(
+        'seconds',
+        'counter',
+        plain((m) => m.predictSeconds),
+        reset,
+      ),
+      new Family(
+        'callSamples',
+        'counter',
+        plain((m) => m.callSamples),
+        reset,
+      ),
+      new Family(
+        'callSeconds',
+        'counter',
+        plain((m) => m.callSeconds),
+        reset,
+      ),
+      new Family(
+        'latency',
+        'histogram',
+        () => histogramValues(models(), 'latency', PREDICT_METRIC.latency),
+        reset,
+      ),
+      new Family(
+        'batchSize',
+        'histogram',
+        () => histogramValues(models(), 'batch', PREDICT_METRIC.batchSize),
+        reset,
+      ),
+      new Family('errors', 'counter', () => errorValues(models()), reset),
+      new Family(
+        'inFlight',
+        'gauge',
+        plain((m) => m.inFlight),
+        noop,
+      ),
+    ]);
+  }
+
+  /**
+   * The series of `labels`, created on first use. Two models with the same name and version share their series
+   * (their counts add up), which is what two wrappers of one deployed model should do.
+   */
+  model(labels: ModelLabels): ModelSeries {
+    const key = `${labels.model}\u0000${labels.version}`;
+    let series = this.#models.get(key);
+    if (series === undefined) {
+      series = new ModelSeries(labels);
+      this.#models.set(key, series);
+    }
+    return series;
+  }
+
+  /** Adds (once) the series of an instrumented method to a model. */
+  method(series: ModelSeries, method: string, kind: MethodKind): MethodSeries {
+    let m = series.methods.find((x) => x.method === method);
+    if (m === undefined) {
+      m = new MethodSeries(series.labels, method, kind, this.latencyBuckets, this.batchBuckets);
+      series.methods.push(m);
+    }
+    return m;
+  }
+
+  /** The drift series of a model, created (and the drift families registered) on first use. */
+  drift(series: ModelSeries): DriftSeries {
+    if (!this.#driftRegistered) this.#registerDrift();
+    series.drift ??= new DriftSeries();
+    return series.drift;
+  }
+
+  #registerDrift(): void {
+    this.#driftRegistered = true;
+    const drifting = (): ModelSeries[] =>
+      Array.from(this.#models.values()).filter((m) => m.drift !== undefined);
+    const reset = (): void => {
+      for (const m of this.#models.values()) m.drift?.reset();
+    };
+    const plain =
+      (pick: (d: DriftSeries) => number, filter: (d: DriftSeries) => boolean = () => true) =>
+      (): SampleValue[] =>
+        drifting()
+          .filter((m) => filter(m.drift as DriftSeries))
+          .map((m) => ({ value: pick(m.drift as DriftSeries), labels: m.labels }));
+    this.#register([
+      new Family(
+        'driftDetected',
+        'counter',
+        plain((d) => d.detected),
+        reset,
+      ),
+      new Family(
+        'driftPValue',
+        'gauge',
+        plain((d) => d.pValue),
+        reset,
+        'first',
+      ),
+      new Family(
+        'driftTestStatistic',
+        'gauge',
+        plain((d) => d.testStatistic),
+        reset,
+        'first',
+      ),
+      new Family(
+        'driftChecks',
+        'counter',
+        plain((d) => d.checks),
+        reset,
+      ),
+      new Family(
+        'driftErrors',
+        'counter',
+        () =>
+          drifting().flatMap((m) =>
+            Array.from((m.drift as DriftSeries).errors, ([error, value]) => ({
+              value,
+              labels: { ...m.labels, error },
+            })),
+          ),
+        reset,
+      ),
+      new Family(
+        'driftDropped',
+        'counter',
+        plain((d) => d.dropped),
+        reset,
+      ),
+      new Family(
+        'driftPending',
+        'gauge',
+        plain((d) => d.pending),
+        noop,
+      ),
+      new Family(
+        'driftSeconds',
+        'counter',
+        plain((d) => d.seconds),
+        reset,
+      ),
+      new Family(
+        'driftWindowSamples',
+        'gauge',
+        plain(
+          (d) => d.windowSamples,
+          (d) => d.hasWindow,
+        ),
+        noop,
+        'first',
+      ),
+      new Family(
+        'driftWindowFill',
+        'gauge',
+        plain(
+          (d) => d.windowFill,
+          (d) => d.hasWindow,
+        ),
+        noop,
+        'first',
+      ),
+    ]);
+  }
+
+  #register(families: readonly Family[]): void {
+    for (const family of families) {
+      if (this.registry.getSingleMetric(family.name) !== undefined) {
+        throw new Error(
+          `PrometheusModel: the registry already holds a metric named ${family.name} that this PrometheusModel ` +
+            'did not create (a hand-made metric, or another copy of @gangplank/metrics). Give the model a registry ' +
+            'of its own, or remove that metric.',
+        );
+      }
+    }
+    // prom-client types only its own classes; the registry itself only needs name, help, type, get() and reset().
+    for (const family of families) this.registry.registerMetric(family as unknown as Metric);
+  }
+}
+
+const byRegistry = new WeakMap<Registry, PredictionMetrics>();
+
+/**
+ * The prediction metrics of `registry`, created on first use. Options are fixed by the first caller; a later
+ * caller asking for different latency buckets gets an error rather than silently different buckets.
+ */
+export function predictionMetrics(
+  registry: Registry,
+  options: RegistryMetricsOptions = {},
+): PredictionMetrics {
+  const existing = byRegistry.get(registry);
+  if (existing !== undefined) {
+    if (
+      options.latencyBuckets !== undefined &&
+      !sameBuckets(existing.latencyBuckets, options.latencyBuckets)
+    ) {
+      throw new Error(
+        `PrometheusModel: latencyBuckets [${options.latencyBuckets.join(', ')}] differ from the buckets ` +
+          `[${existing.latencyBuckets.join(', ')}] this registry's ${PREDICT_METRIC.latency} already uses; ` +
+          'every model on one registry shares one histogram, so pass the same buckets (or none).',
+      );
+    }
+    return existing;
+  }
+  const created = new PredictionMetrics(registry, options);
+  byRegistry.set(registry, created);
+  return created;
+}
+
+function histogramValues(
+  models: Iterable<ModelSeries>,
+  which: 'latency' | 'batch',
+  name: string,
+): SampleValue[] {
+  const out: SampleValue[] = [];
+  const bucketName = `${name}_bucket`;
+  const sumName = `${name}_sum`;
+  const countName = `${name}_count`;
+  for (const model of models) {
+    for (const method of model.methods) {
+      const h: BucketCounts = method[which];
+      let cumulative = 0;
+      for (let i = 0; i < h.bounds.length; i++) {
+        cumulative += h.counts[i] as number;
+        out.push({
+          metricName: bucketName,
+          value: cumulative,
+          labels: { ...method.labels, le: h.bounds[i] as number },
+        });
+      }
+      out.push({ metricName: bucketName, value: h.count, labels: { ...method.labels, le: '+Inf' } });
+      out.push({ metricName: sumName, value: h.sum, labels: method.labels });
+      out.push({ metricName: countName, value: h.count, labels: method.labels });
+    }
+  }
+  return out;
+}
+
+function errorValues(models: Iterable<ModelSeries>): SampleValue[] {
+  const out: SampleValue[] = [];
+  for (const model of models) {
+    for (const method of model.methods) {
+      for (const [error, value] of method.errors) out.push({ value, labels: { ...method.labels, error } });
+    }
+  }
+  return out;
+}
+
+function validBuckets(buckets: readonly number[]): readonly number[] {
+  if (buckets.length === 0) throw new Error('PrometheusModel: latencyBuckets must hold at least one bound');
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i] as number;
+    if (!Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number))) {
+      throw new Error(
+        `PrometheusModel: latencyBuckets must be finite, positive and strictly increasing seconds; got ` +
+          `[${buckets.join(', ')}]`,
+      );
+    }
+  }
+  return Object.freeze([...buckets]);
+}
+
+function sameBuckets(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function noop(): void {}
