@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2dBackpropFilter } from '../lib/conv2d-backprop-filter.js';
+import { composedInputGradientApplies, conv2dBackpropInput } from '../lib/conv2d-backprop-input.js';
 import { modelDir } from '../lib/file-io.js';
 import { IMAGE_SIZE, splitMnist } from '../lib/mnist.js';
 import { compileForMnist, createConvnet, toTensors } from '../lib/model.js';
@@ -42,6 +43,33 @@ describe('the examples’ TF.js and data foundations', () => {
       expect(mine.shape).toEqual([3, 3, 2, 4]);
       const diff = tf.max(tf.abs(tf.sub(mine, expected))).dataSync()[0]!;
       expect(diff).toBeLessThan(1e-4);
+    },
+  );
+
+  it.each(['valid', 'same'] as const)(
+    'computes the stride-1 conv2d input gradient like the cpu backend’s stock kernel (%s)',
+    async (pad) => {
+      const random = mulberry32(11);
+      const values = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
+      const inputShape: [number, number, number, number] = [2, 7, 6, 3];
+      const filter = tf.tensor4d(values(3 * 3 * 3 * 4), [3, 3, 3, 4]);
+      const outShape = tf.conv2d(tf.zeros<tf.Rank.R4>(inputShape), filter, 1, pad).shape;
+      const dy = tf.tensor4d(values(outShape.reduce((a, b) => a * b, 1)), outShape);
+      const attrs = { strides: 1, pad, dataFormat: 'NHWC' as const, inputShape };
+      expect(composedInputGradientApplies(attrs, filter.shape)).toBe(true);
+      const mine = conv2dBackpropInput(dy, filter, attrs).arraySync();
+      await tf.setBackend('cpu');
+      try {
+        // The cpu backend keeps TF.js' own input-gradient kernel; only wasm's is replaced.
+        const stock = tf.conv2dTranspose(dy, filter, inputShape, 1, pad).arraySync();
+        const a = mine.flat(3);
+        const b = stock.flat(3);
+        expect(a.length).toBe(b.length);
+        expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+      expect(composedInputGradientApplies({ ...attrs, strides: 2 }, filter.shape)).toBe(false);
     },
   );
 
