@@ -8,7 +8,8 @@
  * `registry.metrics()`, `getMetricsAsJSON()`, `resetMetrics()`, `Registry.merge` and the OpenMetrics content type
  * all work as with prom-client's own metrics.
  */
-import type { Metric, Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
+import type { AnyRegistry } from '../serve/exposition.js';
 import { ErrorClassLimiter } from './error-class.js';
 import { DEFAULT_BATCH_BUCKETS, DEFAULT_LATENCY_BUCKETS, PREDICT_HELP, PREDICT_METRIC } from './names.js';
 import { DriftSeries, MethodSeries, ModelSeries } from './series.js';
@@ -79,14 +80,14 @@ export interface RegistryMetricsOptions {
 
 /** The shared prediction metrics of one registry. */
 export class PredictionMetrics {
-  readonly registry: Registry;
+  readonly registry: AnyRegistry;
   readonly latencyBuckets: readonly number[];
   readonly batchBuckets: readonly number[] = DEFAULT_BATCH_BUCKETS;
   readonly errorClasses = new ErrorClassLimiter();
   readonly #models = new Map<string, ModelSeries>();
   #driftRegistered = false;
 
-  constructor(registry: Registry, options: RegistryMetricsOptions = {}) {
+  constructor(registry: AnyRegistry, options: RegistryMetricsOptions = {}) {
     this.registry = registry;
     this.latencyBuckets = validBuckets(options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS);
     const models = (): Iterable<ModelSeries> => this.#models.values();
@@ -281,14 +282,14 @@ export class PredictionMetrics {
   }
 }
 
-const byRegistry = new WeakMap<Registry, PredictionMetrics>();
+const byRegistry = new WeakMap<AnyRegistry, PredictionMetrics>();
 
 /**
  * The prediction metrics of `registry`, created on first use. Options are fixed by the first caller; a later
  * caller asking for different latency buckets gets an error rather than silently different buckets.
  */
 export function predictionMetrics(
-  registry: Registry,
+  registry: AnyRegistry,
   options: RegistryMetricsOptions = {},
 ): PredictionMetrics {
   const existing = byRegistry.get(registry);

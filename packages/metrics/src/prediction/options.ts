@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import type { AnyRegistry } from '../serve/exposition.js';
 import type { DriftSource } from './drift-worker.js';
 
 /** Where an error reported to {@link PrometheusModelOptions.onError} came from. */
@@ -17,7 +17,7 @@ export interface PrometheusModelOptions<X = unknown, Y = unknown> {
    * series to one shared set of metric families.
    * @default a new `Registry` of this model's own (never prom-client's global one)
    */
-  readonly registry?: Registry;
+  readonly registry?: AnyRegistry;
   /**
    * The `model` label value.
    * @default 'default'
@@ -100,7 +100,7 @@ export interface PrometheusModelOptions<X = unknown, Y = unknown> {
 
 /** The options after defaults, as the proxy uses them. */
 export interface ResolvedOptions {
-  readonly registry: Registry | undefined;
+  readonly registry: AnyRegistry | undefined;
   readonly name: string;
   readonly version: string;
   readonly port: number | undefined;

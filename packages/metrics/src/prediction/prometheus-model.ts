@@ -16,7 +16,7 @@
 import { inspect } from 'node:util';
 import { Registry } from 'prom-client';
 import { renderMetrics } from '../serve/exposition.js';
-import type { Exposition } from '../serve/exposition.js';
+import type { AnyRegistry, Exposition } from '../serve/exposition.js';
 import { metricsHandler } from '../serve/handler.js';
 import type { MetricsRequestHandler } from '../serve/handler.js';
 import { startMetricsServer } from '../serve/server.js';
@@ -32,7 +32,10 @@ import type { MethodKind, MethodSeries, ModelLabels } from './series.js';
 
 /** The controls and metrics of one wrapped model, at `proxy.prometheus`. */
 export interface PrometheusModelHandle {
-  /** The registry this model records into (its own one unless `options.registry` was given). */
+  /**
+   * The registry this model records into (its own one unless `options.registry` was given). Typed as a
+   * Prometheus-text registry for convenience; it is the one passed in, whatever its content type.
+   */
   readonly registry: Registry;
   /** This model's `model` and `version` label values. */
   readonly labels: ModelLabels;
@@ -106,7 +109,7 @@ function create(model: object, options: PrometheusModelOptions = {}): Prometheus
     );
   }
   const o = resolveOptions(options);
-  const registry = o.registry ?? new Registry();
+  const registry: AnyRegistry = o.registry ?? new Registry();
   const metrics = predictionMetrics(registry, { latencyBuckets: options.latencyBuckets });
   const labels: ModelLabels = { model: o.name, version: o.version };
   const series = metrics.model(labels);
@@ -226,7 +229,7 @@ function create(model: object, options: PrometheusModelOptions = {}): Prometheus
   ready.catch((error: unknown) => onError(error, 'server'));
   let handler: MetricsRequestHandler | undefined;
   const handle: PrometheusModelHandle = {
-    registry,
+    registry: registry as Registry,
     labels: series.labels,
     target: model,
     instrumented,

@@ -10,7 +10,8 @@
  * - a dict (`NamedTensorMap`, onnxruntime's `run` result): the first value's batch;
  * - any other array or typed array: its length (a nested JS array's rows);
  * - a number, string, boolean or bigint: 1;
- * - anything else (`undefined`, an object with no values): 1, so a call is never counted as no sample.
+ * - anything else (`undefined`, an object with no values, a getter that throws): 1, so a call is never counted as
+ *   no sample.
  */
 
 /** Nesting depth of dicts followed before giving up. */
@@ -18,7 +19,12 @@ const MAX_DEPTH = 4;
 
 /** Returns the number of samples in a prediction output `y`. */
 export function countSamples(y: unknown): number {
-  return batchOf(y, 0) ?? 1;
+  try {
+    return batchOf(y, 0) ?? 1;
+  } catch {
+    // A throwing getter (a proxy, a disposed native handle) must not turn a good prediction into an error.
+    return 1;
+  }
 }
 
 function batchOf(value: unknown, depth: number): number | undefined {
@@ -38,9 +44,9 @@ function batchOf(value: unknown, depth: number): number | undefined {
   if (shape !== undefined) {
     if (shape.length === 0) return 1;
     const first: unknown = shape[0];
-    if (typeof first === 'number') return Number.isFinite(first) && first >= 0 ? first : 0;
-    if (typeof first === 'bigint') return Number(first);
-    return 0;
+    const n = typeof first === 'bigint' ? Number(first) : first;
+    // null (a symbolic batch), -1 (onnx's dynamic axis) or nonsense: the batch is unknown.
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return 0;

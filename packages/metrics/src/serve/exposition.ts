@@ -1,7 +1,10 @@
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
+
+/** A prom-client registry of either content type (Prometheus text or OpenMetrics). */
+export type AnyRegistry = Registry<RegistryContentType>;
 
 /** One registry, or several served as one page (their metric names must not clash). */
-export type MetricsSource = Registry | readonly Registry[];
+export type MetricsSource = AnyRegistry | readonly AnyRegistry[];
 
 /** A rendered `/metrics` page. */
 export interface Exposition {
@@ -17,7 +20,7 @@ export interface Exposition {
  * Several registries are concatenated in order; they must share one content type (Prometheus text or OpenMetrics).
  */
 export async function renderMetrics(source: MetricsSource): Promise<Exposition> {
-  const registries: readonly Registry[] = Array.isArray(source) ? source : [source as Registry];
+  const registries: readonly AnyRegistry[] = Array.isArray(source) ? source : [source as AnyRegistry];
   const first = registries[0];
   if (first === undefined) throw new TypeError('renderMetrics: pass at least one registry');
   const contentType = first.contentType;
