@@ -1,0 +1,25 @@
+import { defineCommand, stringOpt } from '../../command.js';
+import { UsageError } from '../../errors.js';
+import { parseTimeout, waitAndReport } from '../../resource-commands.js';
+
+export default defineCommand({
+  description: 'The run is stopped (SIGTERM, then SIGKILL after a grace period) and ends as failed.',
+  examples: [
+    'gangplank train cancel --id wine',
+    'gangplank train cancel --id wine --reason "wrong data" --wait',
+  ],
+  options: (cmd) => {
+    cmd
+      .option('--id <id>', 'training id')
+      .option('--reason <text>', 'why, recorded on the run')
+      .option('--wait', 'wait until the run has stopped')
+      .option('--timeout <seconds>', 'give up waiting after this many seconds', '300');
+  },
+  async run(ctx, { opts }) {
+    const id = stringOpt(opts, 'id');
+    if (id === undefined) throw new UsageError('pass --id ID');
+    const training = await ctx.client().trainings.cancel(id, stringOpt(opts, 'reason'));
+    ctx.print(`ModelTraining ${id} cancel requested (state: ${training.status?.state ?? 'unknown'})`);
+    if (opts['wait'] === true) await waitAndReport(ctx, id, parseTimeout(opts['timeout']));
+  },
+});

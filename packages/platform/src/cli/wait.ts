@@ -1,0 +1,72 @@
+import type { GangplankClient, WireModelTraining } from '../client/index.js';
+import { CliFailure } from './errors.js';
+import type { ProgressPrinter } from './progress.js';
+import type { MetricsReader } from './run-metrics.js';
+
+export const FINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed']);
+
+export interface WaitOptions {
+  /** Give up after this many ms (the training keeps running). */
+  timeoutMs: number;
+  /** Poll period. @default 1000 */
+  pollMs?: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  printer?: ProgressPrinter;
+  metrics?: MetricsReader;
+}
+
+/**
+ * Polls a training until its state is final, drawing progress. Returns the final training; throws CliFailure on
+ * timeout. The run id (for matching metrics) comes from the runs route when the server has it.
+ */
+export async function waitForTraining(
+  client: GangplankClient,
+  id: string,
+  options: WaitOptions,
+): Promise<WireModelTraining> {
+  const start = options.now();
+  const pollMs = options.pollMs ?? 1000;
+  let runId: string | undefined;
+  let runStart: number | undefined;
+  try {
+    const runs = await client.trainings.runs(id);
+    const latest = runs[runs.length - 1];
+    runId = latest?.id;
+    const created = latest?.createdAt ? Date.parse(latest.createdAt) : NaN;
+    if (Number.isFinite(created)) runStart = created;
+  } catch {
+    // An older or Odahu server has no runs route: match metrics by job name only.
+  }
+  for (;;) {
+    const training = await client.trainings.get(id);
+    const state = training.status?.state ?? 'unknown';
+    const metrics = options.metrics ? await options.metrics({ runId, job: id }) : {};
+    const now = options.now();
+    options.printer?.update({ state, elapsedMs: now - Math.min(runStart ?? start, now), ...metrics });
+    if (FINAL_STATES.has(state)) {
+      options.printer?.done();
+      return training;
+    }
+    if (now - start >= options.timeoutMs) {
+      options.printer?.done();
+      throw new CliFailure(
+        `training ${id} did not finish within ${Math.round(options.timeoutMs / 1000)} s (state: ${state}); ` +
+          `it keeps running: watch it with gangplank train logs --id ${id} --follow`,
+      );
+    }
+    await options.sleep(pollMs);
+  }
+}
+
+/** One line describing a finished training, for stderr. */
+export function describeOutcome(training: WireModelTraining): string {
+  const status = training.status ?? {};
+  const parts = [`training ${training.id} ${status.state ?? 'unknown'}`];
+  if (status.reason) parts.push(`reason: ${status.reason}`);
+  if (typeof status.exitCode === 'number') parts.push(`exit code ${status.exitCode}`);
+  if (status.message) parts.push(status.message);
+  const artifact = status.artifacts?.[0]?.artifactName;
+  if (artifact) parts.push(`artifact ${artifact}`);
+  return parts.join('; ');
+}
