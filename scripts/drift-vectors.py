@@ -127,6 +127,9 @@ def misc_cases():
         "quantile": [{"values": [0.3, 0.1, 0.4, 0.2, 0.5], "p": 0.8, "q": f(np.quantile([0.3, 0.1, 0.4, 0.2, 0.5], 0.8))},
                      {"values": rng.normal(size=101).tolist(), "p": 0.998,
                       "q": None}],
+        "fdr": [{"pValues": pv, "adjusted": [f(v) for v in stats.false_discovery_control(pv, method="bh")]}
+                for pv in ([0.01, 0.04, 0.03, 0.005, 0.2, 0.5], [0.9, 0.8, 0.95], rng.uniform(0, 0.1, 12).tolist(),
+                           [0.001, 0.001, 0.5, 0.02])],
         "mmd": [{"x": [[0], [1], [2], [3]], "y": [[0.5], [1.5], [4]], "sigma": 1.0, "mmd2": -0.31575177284906875}],
     }
 

@@ -43,3 +43,34 @@ export type { RetryPolicy } from './push/backoff.js';
 export { ENV, DEFAULTS, resolveMetricsConfig } from './config.js';
 export type { MetricsConfigOptions, ResolvedMetricsConfig } from './config.js';
 export { sanitizeMetricName, sanitizeLabelName, isValidMetricName } from './names.js';
+export { chiSquareSf, upperRegularizedGamma } from './drift/special.js';
+export { chiSquareGoodnessOfFit, chiSquareContingency, chiSquareTwoSample } from './drift/chi-square.js';
+export type {
+  ChiSquareResult,
+  ChiSquareContingencyResult,
+  ChiSquareTwoSampleResult,
+  ChiSquareGoodnessOfFitOptions,
+  ChiSquareContingencyOptions,
+} from './drift/chi-square.js';
+export { ksTwoSample, ksStatistic, KS_EXACT_MAX_N } from './drift/ks.js';
+export type { KsMethod, KsTwoSampleOptions, KsTwoSampleResult } from './drift/ks.js';
+export { kolmogorovSmirnovSf, smirnovSf } from './drift/kolmogorov.js';
+export { quantile } from './drift/quantile.js';
+export { bonferroni, benjaminiHochberg } from './drift/correction.js';
+export type { Correction, CorrectionResult } from './drift/correction.js';
+export { seededRandom } from './drift/random.js';
+export type { Random } from './drift/random.js';
+export { medianHeuristicSigma, mmd2Unbiased } from './drift/kernel.js';
+export type { MedianHeuristicOptions } from './drift/kernel.js';
+export { toMatrix } from './drift/rows.js';
+export type { Matrix, RowsInput } from './drift/rows.js';
+export { OnlineMmd } from './drift/mmd-online.js';
+export type { OnlineMmdOptions, OnlineMmdStep } from './drift/mmd-online.js';
+export { MmdDriftDetector } from './drift/mmd-detector.js';
+export type { MmdDriftDetectorOptions } from './drift/mmd-detector.js';
+export { ChiSquareDetector } from './drift/chi-square-detector.js';
+export type { ChiSquareDetectorOptions, Category } from './drift/chi-square-detector.js';
+export { KsDetector } from './drift/ks-detector.js';
+export type { KsDetectorOptions, KsDetectorResult } from './drift/ks-detector.js';
+export type { WatchedData } from './drift/watch.js';
+export type { Drift, DriftDetector, DriftFunction } from './drift/drift.js';

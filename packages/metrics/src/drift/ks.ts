@@ -47,10 +47,17 @@ export function ksTwoSample(
   if (method !== 'auto' && method !== 'exact' && method !== 'asymp') {
     throw new RangeError(`ksTwoSample: method must be 'auto', 'exact' or 'asymp', got ${String(method)}`);
   }
-  const a = sortedCopy(sample1, 'sample1');
-  const b = sortedCopy(sample2, 'sample2');
+  return ksTwoSampleSorted(sortedCopy(sample1, 'sample1'), sortedCopy(sample2, 'sample2'), method);
+}
+
+/**
+ * {@link ksTwoSample} on samples already sorted ascending (not checked), e.g. a reference sorted once.
+ * @internal
+ */
+export function ksTwoSampleSorted(a: Float64Array, b: Float64Array, method: KsMethod): KsTwoSampleResult {
   const n1 = a.length;
   const n2 = b.length;
+  if (n1 === 0 || n2 === 0) throw new RangeError('ksTwoSample: empty sample');
   let d = ksStatisticSorted(a, b);
   const g = gcd(n1, n2);
   let use: 'exact' | 'asymp';

@@ -1,0 +1,71 @@
+import type { Drift, DriftDetector } from './drift.js';
+import type { OnlineMmdOptions, OnlineMmdStep } from './mmd-online.js';
+import { OnlineMmd } from './mmd-online.js';
+import { toMatrix } from './rows.js';
+import type { WatchedData } from './watch.js';
+import { pickWatched } from './watch.js';
+
+/** Options of {@link MmdDriftDetector}: those of {@link OnlineMmd} plus what the detector watches. */
+export interface MmdDriftDetectorOptions<X = unknown, Y = unknown> extends OnlineMmdOptions {
+  /**
+   * Start a new run (restore the initial window, time 0) after each detection, as alibi-detect expects its
+   * users to do. Without it, one shift is counted at every step for as long as the window stays drifted, and
+   * under no drift detections cluster: Gangplank's MMD example, which never reset, saw a 7 % detection rate
+   * per prediction where 1/ERT = 0.2 %.
+   * @default true
+   */
+  readonly resetOnDrift?: boolean;
+  /** @default 'outputs' */
+  readonly watch?: WatchedData<X, Y>;
+}
+
+/**
+ * Online MMD drift ({@link OnlineMmd}), pluggable into `PrometheusModel` as is: `check(x, y)` feeds every row
+ * of the watched data to the detector, one step per sample, and returns the number of steps that detected
+ * drift (`driftDetected`) and the last step's MMD² (`testStatistic`); there is no p-value.
+ *
+ * The constructor calibrates synchronously (seconds for 20,000 reference rows; build it at start-up).
+ */
+export class MmdDriftDetector<X = unknown, Y = unknown> implements DriftDetector<X, Y> {
+  readonly name = 'mmd_online';
+  /** The underlying online detector (thresholds, sigma, time). */
+  readonly mmd: OnlineMmd;
+  private readonly resetOnDrift: boolean;
+  private readonly watch: WatchedData<X, Y>;
+  /** The last step, if any. */
+  last: OnlineMmdStep | undefined;
+
+  /** @param reference - reference rows (n × d), e.g. the model's outputs on training data */
+  constructor(reference: unknown, options: MmdDriftDetectorOptions<X, Y>) {
+    const ref = toMatrix(reference, 'MmdDriftDetector reference');
+    this.mmd = new OnlineMmd(ref, options);
+    this.resetOnDrift = options.resetOnDrift ?? true;
+    this.watch = options.watch ?? 'outputs';
+  }
+
+  check(x: X, y: Y): Drift {
+    const batch = toMatrix(pickWatched(this.watch, x, y), 'MmdDriftDetector', this.mmd.dimension);
+    const d = batch.cols;
+    let detected = 0;
+    for (let i = 0; i < batch.rows; i++) {
+      const step = this.mmd.update(batch.data.subarray(i * d, i * d + d));
+      this.last = step;
+      if (step.isDrift) {
+        detected++;
+        if (this.resetOnDrift) this.mmd.reset();
+      }
+    }
+    if (this.last === undefined) return {};
+    return { driftDetected: detected, testStatistic: this.last.statistic };
+  }
+
+  /** Live samples in the window (the rest are initial reference rows) and the window size W. */
+  windowFill(): { readonly size: number; readonly capacity: number } {
+    return { size: Math.min(this.mmd.time, this.mmd.windowSize), capacity: this.mmd.windowSize };
+  }
+
+  /** Starts a new run: restores the initial window and time 0. */
+  reset(): void {
+    this.mmd.reset();
+  }
+}
