@@ -56,4 +56,11 @@ export {
 } from './prometheus-config.js';
 export { scaleExpressionWindows, scaleRuleWindows, type RuleWindowOptions } from './rule-windows.js';
 export { formatDuration, isDuration, parseDuration } from './duration.js';
-export { findPortOwner, isAlive, readCommandLine, type PortOwner } from './process-identity.js';
+export {
+  findPortOwner,
+  isAlive,
+  isRunning,
+  readCommandLine,
+  terminate,
+  type PortOwner,
+} from './process-identity.js';

@@ -93,3 +93,33 @@ export function findPortOwner(port: number): PortOwner {
   }
   return {};
 }
+
+/**
+ * True while `pid` runs: alive and not a zombie. A detached service whose launcher has exited is reparented to
+ * init; until init reaps it (seconds, in some containers) an exited service is a zombie that `kill(pid, 0)`
+ * still finds, and its /proc cmdline is empty.
+ */
+export function isRunning(pid: number): boolean {
+  if (process.platform === 'linux') return readCommandLine(pid) !== undefined;
+  return isAlive(pid);
+}
+
+/** Sends SIGTERM, then SIGKILL after `graceMs`, and resolves once the process no longer runs. */
+export async function terminate(pid: number, graceMs = 10_000): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      /* already gone */
+    }
+  };
+  if (!isRunning(pid)) return;
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isRunning(pid) && Date.now() < deadline) await sleep(50);
+  if (!isRunning(pid)) return;
+  signal('SIGKILL');
+  // SIGKILL cannot be ignored; the wait only covers the kernel tearing the process down.
+  for (let i = 0; i < 100 && isRunning(pid); i++) await sleep(50);
+}

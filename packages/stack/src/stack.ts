@@ -5,8 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { ensureBinaries, type ServiceName } from './binaries.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { freePort, isPortInUse } from './ports.js';
-import { findPortOwner, isAlive, readCommandLine } from './process-identity.js';
-import { stopPid, type ServiceHandle } from './process.js';
+import { findPortOwner, isRunning, readCommandLine, terminate } from './process-identity.js';
+import type { ServiceHandle } from './process.js';
 import { renderPrometheusConfig, type StackPorts } from './prometheus-config.js';
 import { scaleRuleWindows } from './rule-windows.js';
 import { readStackState, writeStackState, type ServiceRecord, type StackState } from './stack-state.js';
@@ -285,7 +285,7 @@ export async function startStack(options: StackOptions): Promise<StackInfo> {
   } catch (error) {
     for (const name of [...startedNow].reverse()) {
       const record = state.services[name];
-      if (record !== undefined && isRecordedProcess(record)) await stopPid(record.pid);
+      if (record !== undefined && isRecordedProcess(record)) await terminate(record.pid);
       delete state.services[name];
     }
     writeStackState(stateDir, state);
@@ -347,10 +347,10 @@ export async function stopStack(stateDir: string): Promise<StopResult[]> {
     }
     if (isRecordedProcess(record)) {
       // Ten seconds: the Pushgateway writes its persistence file and Prometheus its head block on SIGTERM.
-      await stopPid(record.pid, 10_000);
+      await terminate(record.pid, 10_000);
       results.push({ name, pid: record.pid, outcome: 'stopped' });
     } else {
-      results.push({ name, pid: record.pid, outcome: isAlive(record.pid) ? 'left-alone' : 'not-running' });
+      results.push({ name, pid: record.pid, outcome: isRunning(record.pid) ? 'left-alone' : 'not-running' });
     }
     delete state.services[name];
     writeStackState(dir, state);
@@ -393,7 +393,7 @@ export async function stackStatus(stateDir: string): Promise<StackStatus> {
           state: 'stopped',
           pid,
           port,
-          detail: isAlive(pid)
+          detail: isRunning(pid)
             ? `pid ${pid} now runs another program`
             : `pid ${pid} has exited (see ${basename(logFile)})`,
         };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PortInUseError,
   StackStartError,
-  isAlive,
+  isRunning,
   isPortInUse,
   stackStatus,
   startStack,
@@ -120,7 +120,7 @@ describe('startStack, stackStatus, stopStack', () => {
       ['alertmanager', 'stopped'],
       ['pushgateway', 'stopped'],
     ]);
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
     expect(existsSync(join(stateDir, 'prometheus.pid'))).toBe(false);
     const second = await stopStack(stateDir);
     expect(second.map((r) => r.outcome)).toEqual(['not-running', 'not-running', 'not-running']);
@@ -205,7 +205,7 @@ describe('services the launcher did not start', () => {
         pid,
         outcome: 'left-alone',
       });
-      expect(isAlive(pid)).toBe(true);
+      expect(isRunning(pid)).toBe(true);
       expect(other.exitCode).toBeNull();
     } finally {
       other.kill();
