@@ -1,0 +1,11 @@
+/** Numbered, append-only migrations shared by the PGlite and PostgreSQL adapters. */
+import { migration0001 } from './0001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** In order. Append new ones; never change or remove one that shipped. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];

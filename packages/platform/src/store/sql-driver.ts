@@ -1,0 +1,24 @@
+/** The little a SQL store needs from a database client; PGlite and `pg` both fit behind it. */
+
+export type SqlParam = string | number | boolean | null | Date;
+
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<Row[]>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+  /** Runs `work` in one transaction (BEGIN … COMMIT, ROLLBACK on error) on one connection. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** `pglite` or `postgres`, for messages and benchmarks. */
+  readonly kind: 'pglite' | 'postgres';
+}
+
+/** PostgreSQL's unique-violation SQLSTATE. */
+export const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
+  );
+}
