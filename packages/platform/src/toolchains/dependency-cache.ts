@@ -66,8 +66,16 @@ export async function prepareDependencies(options: DependencyOptions): Promise<D
     const hash = digest([readFileSync(requirements), python]);
     const dir = join(options.cacheDir, 'venv', hash);
     await buildOnce(dir, options, `Python venv for requirements.txt (${hash.slice(0, 12)})`, async () => {
-      await tool('python3', ['-m', 'venv', dir], options.projectDir, path, options.signal);
-      if (hasRequirements(readFileSync(requirements, 'utf8'))) {
+      const needed = hasRequirements(readFileSync(requirements, 'utf8'));
+      // Without packages to install, skip ensurepip: 0.1 s instead of ~10 s on this 2-core machine.
+      await tool(
+        'python3',
+        ['-m', 'venv', ...(needed ? [] : ['--without-pip']), dir],
+        options.projectDir,
+        path,
+        options.signal,
+      );
+      if (needed) {
         await tool(
           join(dir, 'bin', 'pip'),
           ['install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirements],
