@@ -116,7 +116,7 @@ export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetecto
       this.expected = Float64Array.from(e, (v) => v / sum);
     } else {
       const ref = options.reference;
-      this.reference = isLabelArray(ref) ? ref : this.labels(toMatrix(ref, 'ChiSquareDetector reference'));
+      this.reference = this.toLabels(ref, 'ChiSquareDetector reference');
       if (this.reference.length === 0)
         throw new RangeError('ChiSquareDetector: the reference sample is empty');
     }
@@ -124,10 +124,7 @@ export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetecto
 
   check(x: X, y: Y): Drift {
     const data = pickWatched(this.watch, x, y);
-    const labels =
-      isLabelArray(data) && data.some((v) => typeof v === 'string')
-        ? data
-        : this.labels(toMatrix(data, 'ChiSquareDetector'));
+    const labels = this.toLabels(data, 'ChiSquareDetector');
     this.lastBatch = labels.length;
     let sample: readonly Category[];
     if (this.windowSize === 0) {
@@ -172,6 +169,12 @@ export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetecto
     }
     const n = sample.length;
     return chiSquareGoodnessOfFit(observed, { expected: expected.map((p) => p * n) });
+  }
+
+  /** String labels are taken as they are; anything else is read as rows and categorised. */
+  private toLabels(data: unknown, name: string): readonly Category[] {
+    if (isLabelArray(data) && data.some((v) => typeof v === 'string')) return data;
+    return this.labels(toMatrix(data, name));
   }
 
   private labels(m: Matrix): Category[] {

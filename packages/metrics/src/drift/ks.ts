@@ -9,7 +9,8 @@ export interface KsTwoSampleOptions {
    * `'exact'`: the exact null distribution of the statistic (a lattice-path recursion, O(n1·n2) at worst);
    * `'asymp'`: the finite-n one-sample KS distribution at `n = round(n1·n2/(n1+n2))` (SciPy's `kstwo.sf`);
    * `'auto'`: exact when both samples hold at most {@link KS_EXACT_MAX_N} values, as in SciPy.
-   * `'exact'` falls back to `'asymp'` when `lcm(n1, n2)` reaches 2^31 − 1, as SciPy does.
+   * `'exact'` falls back to `'asymp'` when `lcm(n1, n2)` reaches 2^31 − 1, as SciPy does, and also when the
+   * lattice recursion would visit more than 2.5·10^8 cells (SciPy has no such bound).
    * @default 'auto'
    */
   readonly method?: KsMethod;
@@ -29,6 +30,22 @@ export interface KsTwoSampleResult {
 export const KS_EXACT_MAX_N = 10_000;
 
 const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Lattice cells the exact method may visit before `'exact'` falls back to `'asymp'` (about 1 s here): SciPy has
+ * no such bound and would run for minutes on, say, 10^5 × 10^5 samples with a large D. `'auto'` never gets near
+ * it (at most 10^4 × 10^4 cells).
+ */
+const EXACT_MAX_WORK = 2.5e8;
+
+/** Cells the band recursion visits: m columns of about 2h/(m/g) + 1 cells (the whole column at most). */
+function exactWork(n1: number, n2: number, g: number, d: number): number {
+  if (n1 === n2) return n1;
+  const m = Math.max(n1, n2);
+  const n = Math.min(n1, n2);
+  const h = d * (m / g) * n;
+  return m * Math.min(n + 1, (2 * h) / (m / g) + 1);
+}
 
 /**
  * Two-sample, two-sided Kolmogorov–Smirnov test, matching SciPy's `stats.ks_2samp` (statistic and p-value to
@@ -62,7 +79,8 @@ export function ksTwoSampleSorted(a: Float64Array, b: Float64Array, method: KsMe
   const g = gcd(n1, n2);
   let use: 'exact' | 'asymp';
   if (method === 'auto') use = Math.max(n1, n2) <= KS_EXACT_MAX_N ? 'exact' : 'asymp';
-  else if (method === 'exact') use = n1 / g >= INT32_MAX / (n2 / g) ? 'asymp' : 'exact';
+  else if (method === 'exact')
+    use = n1 / g >= INT32_MAX / (n2 / g) || exactWork(n1, n2, g, d) > EXACT_MAX_WORK ? 'asymp' : 'exact';
   else use = 'asymp';
   if (use === 'exact') {
     const lcm = (n1 / g) * n2;
