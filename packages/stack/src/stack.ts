@@ -87,19 +87,29 @@ export class PortInUseError extends Error {
     readonly conflicts: readonly { service: ServiceName; port: number; pid?: number; commandLine?: string }[],
     host: string,
   ) {
-    super(
-      conflicts
-        .map(
-          (c) =>
-            `port ${c.port} (${c.service}) on ${host} is in use by ` +
-            (c.pid !== undefined
-              ? `pid ${c.pid} (${c.commandLine ?? 'unknown command'})`
-              : 'another process') +
-            `, which this launcher did not start; stop it or choose another port with --${c.service}-port`,
-        )
-        .join('\n'),
-    );
+    super(conflicts.map((c) => describeConflict(c, host)).join('\n'));
   }
+}
+
+/** The data paths our launcher passes, which tell a service of another state folder from a stranger. */
+const STATE_PATH_RE =
+  /--(?:storage\.tsdb\.path|storage\.path|persistence\.file)=(\S+?)\/(?:prometheus-data|alertmanager-data|pushgateway\.data)\b/;
+
+function describeConflict(
+  c: { service: ServiceName; port: number; pid?: number; commandLine?: string },
+  host: string,
+): string {
+  const holder =
+    c.pid !== undefined ? `pid ${c.pid} (${c.commandLine ?? 'unknown command'})` : 'another process';
+  const otherStack = c.commandLine === undefined ? undefined : STATE_PATH_RE.exec(c.commandLine)?.[1];
+  const hint =
+    otherStack !== undefined
+      ? `; it looks like the stack of state folder ${otherStack}: \`down --state-dir ${otherStack}\` stops it`
+      : '';
+  return (
+    `port ${c.port} (${c.service}) on ${host} is in use by ${holder}, which this launcher did not start` +
+    `${hint}; stop it or choose another port with --${c.service}-port`
+  );
 }
 
 /** A service of the stack did not come up; the services this call had started were stopped again. */
