@@ -95,5 +95,5 @@ describe('rules scaled for tests drive an alert to Alertmanager', () => {
     console.log(
       `DriftDetected reached Alertmanager ${((Date.now() - dropped) / 1000).toFixed(1)} s after the p-value dropped`,
     );
-  });
+  }, 90_000);
 });
