@@ -9,7 +9,9 @@ import { snakeCase } from '../names.js';
 
 /** The name segment for a log key: snake_case, valid after a metric prefix (`top-5 acc` → `top_5_acc`). */
 export function keySegment(key: string): string {
-  return snakeCase(key) || 'unnamed';
+  const s = snakeCase(key) || 'unnamed';
+  // promtool reserves these suffixes for histograms and summaries; a gauge named so fails its lint.
+  return /(^|_)(count|sum|bucket)$/.test(s) ? `${s}_value` : s;
 }
 
 export type Phase = 'train' | 'test';

@@ -288,8 +288,8 @@ export class TrainTestExporter {
    */
   epochEnd(epoch: number, logs: Logs = {}, info: { samples?: number } = {}): void {
     this.guard(() => {
+      if (this.state.train.status === undefined) this.trainBegin();
       const s = this.state.train;
-      if (s.status === undefined) this.trainBegin();
       const now = this.clock.monotonicMs();
       this.setLogs(s, resolveLogsSync(logs));
       s.epochsCount = epoch + 1;
@@ -391,8 +391,8 @@ export class TrainTestExporter {
   /** Ends a test run with its results (`{loss, acc}`), weights histogram and elapsed time, and queues a push. */
   testEnd(logs: Logs = {}): void {
     this.guard(() => {
+      if (this.state.test.status === undefined) this.testBegin();
       const s = this.state.test;
-      if (s.status === undefined) this.testBegin();
       this.setLogs(s, resolveLogsSync(logs));
       s.elapsedSeconds = (this.clock.monotonicMs() - this.testStartMono) / 1000;
       this.readParameterCount(s);
