@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderArtifactName, validateArtifactNameTemplate } from '../../src/artifacts/name-template.js';
 import { publishArtifact } from '../../src/artifacts/publish-artifact.js';
 import { zipFolder } from '../../src/artifacts/zip-folder.js';
-import { nodeSpec, tempDir } from '../fixtures/specs.js';
+import { failure, nodeSpec, tempDir } from '../fixtures/specs.js';
 
 const root = tempDir('gp-art-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -93,13 +93,15 @@ describe('zip and publish', () => {
         },
       },
     });
-    const error = await publishArtifact({
-      spec,
-      outputDir: out,
-      artifactDir: join(root, 'art3'),
-      commitId: '',
-      log: () => {},
-    }).catch((e: unknown) => e as Error & { reason: string });
+    const error = await failure(
+      publishArtifact({
+        spec,
+        outputDir: out,
+        artifactDir: join(root, 'art3'),
+        commitId: '',
+        log: () => {},
+      }),
+    );
     expect(error.reason).toBe('ArtifactError');
     expect(error.message).toContain('output connection "broken-out"');
   });

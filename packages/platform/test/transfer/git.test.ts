@@ -10,7 +10,7 @@ import {
   type GitHttpServer,
   type TestRepo,
 } from '../fixtures/git.js';
-import { tempDir } from '../fixtures/specs.js';
+import { failure, tempDir } from '../fixtures/specs.js';
 
 const root = tempDir('gp-git-');
 let repo: TestRepo;
@@ -73,7 +73,7 @@ describe('git source', () => {
   });
 
   it('fails with a SourceError on an unknown reference', async () => {
-    const error = await fetchInto(local(), 'no-such-branch').catch((e: unknown) => e);
+    const error = await failure(fetchInto(local(), 'no-such-branch'));
     expect(error).toBeInstanceOf(RunError);
     expect((error as RunError).reason).toBe('SourceError');
     expect((error as Error).message).toContain(
@@ -98,20 +98,20 @@ describe('git source', () => {
 
   it('fails cleanly with a wrong token, without echoing it', async () => {
     const uri = `${secured.url}/repo.git`;
-    const error = await fetchInto({ id: 'https', type: 'git', uri, password: 'wrong-token-123' }).catch(
-      (e: unknown) => e as Error,
-    );
+    const error = await failure(fetchInto({ id: 'https', type: 'git', uri, password: 'wrong-token-123' }));
     expect((error as RunError).reason).toBe('SourceError');
     expect(error.message).not.toContain('wrong-token-123');
   });
 
   it('hides user info of a URL in messages', async () => {
     expect(redactUrl('https://user:tok@example.com/r.git')).toBe('https://example.com/r.git');
-    const error = await fetchInto({
-      id: 'x',
-      type: 'git',
-      uri: 'http://user:pa55word@127.0.0.1:1/r.git',
-    }).catch((e: unknown) => e as Error);
+    const error = await failure(
+      fetchInto({
+        id: 'x',
+        type: 'git',
+        uri: 'http://user:pa55word@127.0.0.1:1/r.git',
+      }),
+    );
     expect(error.message).not.toContain('pa55word');
   });
 
@@ -133,12 +133,12 @@ describe('git source', () => {
     const calls = readFileSync(join(fake, 'ssh.log'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(calls[0].key).toEqual({ mode: '600', content: `${key}\n` });
-    expect(calls[0].args).toEqual(
+      .map((l) => JSON.parse(l) as { key: unknown; args: string[] });
+    expect(calls[0]!.key).toEqual({ mode: '600', content: `${key}\n` });
+    expect(calls[0]!.args).toEqual(
       expect.arrayContaining(['-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes']),
     );
-    expect(calls[0].args.join(' ')).not.toContain('fake\n');
+    expect(calls[0]!.args.join(' ')).not.toContain('fake\n');
     expect(existsSync(join(dir, 'secrets', 'id_key'))).toBe(false);
     expect(existsSync(join(dir, 'secrets', 'known_hosts'))).toBe(false);
   });
