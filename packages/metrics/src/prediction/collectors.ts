@@ -85,6 +85,7 @@ export class PredictionMetrics {
   readonly batchBuckets: readonly number[] = DEFAULT_BATCH_BUCKETS;
   readonly errorClasses = new ErrorClassLimiter();
   readonly #models = new Map<string, ModelSeries>();
+  readonly #drifts = new Map<string, DriftSeries>();
   #driftRegistered = false;
 
   constructor(registry: AnyRegistry, options: RegistryMetricsOptions = {}) {
@@ -93,6 +94,7 @@ export class PredictionMetrics {
     const models = (): Iterable<ModelSeries> => this.#models.values();
     const reset = (): void => {
       for (const m of this.#models.values()) m.reset();
+      for (const d of this.#drifts.values()) d.reset();
     };
     const plain = (pick: (m: ModelSeries) => number) => (): SampleValue[] =>
       Array.from(models(), (m) => ({ value: pick(m), labels: m.labels }));
@@ -167,26 +169,34 @@ export class PredictionMetrics {
     return m;
   }
 
-  /** The drift series of a model, created (and the drift families registered) on first use. */
-  drift(series: ModelSeries): DriftSeries {
+  /**
+   * The drift series of a model and detector, created (and the drift families registered) on first use. The
+   * `detector` label keeps two drift sources of one model apart instead of letting them overwrite one gauge.
+   */
+  drift(series: ModelSeries, detector: string): DriftSeries {
     if (!this.#driftRegistered) this.#registerDrift();
-    series.drift ??= new DriftSeries();
-    return series.drift;
+    const key = `${series.labels.model}\u0000${series.labels.version}\u0000${detector}`;
+    let drift = this.#drifts.get(key);
+    if (drift === undefined) {
+      drift = new DriftSeries({ ...series.labels, detector });
+      this.#drifts.set(key, drift);
+    }
+    return drift;
   }
 
   #registerDrift(): void {
     this.#driftRegistered = true;
-    const drifting = (): ModelSeries[] =>
-      Array.from(this.#models.values()).filter((m) => m.drift !== undefined);
+    const drifts = (): Iterable<DriftSeries> => this.#drifts.values();
     const reset = (): void => {
-      for (const m of this.#models.values()) m.drift?.reset();
+      for (const d of this.#drifts.values()) d.reset();
     };
     const plain =
       (pick: (d: DriftSeries) => number, filter: (d: DriftSeries) => boolean = () => true) =>
       (): SampleValue[] =>
-        drifting()
-          .filter((m) => filter(m.drift as DriftSeries))
-          .map((m) => ({ value: pick(m.drift as DriftSeries), labels: m.labels }));
+        Array.from(drifts())
+          .filter(filter)
+          .map((d) => ({ value: pick(d), labels: d.labels }));
+    const hasWindow = (d: DriftSeries): boolean => d.hasWindow;
     this.#register([
       new Family(
         'driftDetected',
@@ -218,11 +228,8 @@ export class PredictionMetrics {
         'driftErrors',
         'counter',
         () =>
-          drifting().flatMap((m) =>
-            Array.from((m.drift as DriftSeries).errors, ([error, value]) => ({
-              value,
-              labels: { ...m.labels, error },
-            })),
+          Array.from(drifts()).flatMap((d) =>
+            Array.from(d.errors, ([error, value]) => ({ value, labels: { ...d.labels, error } })),
           ),
         reset,
       ),
@@ -247,20 +254,14 @@ export class PredictionMetrics {
       new Family(
         'driftWindowSamples',
         'gauge',
-        plain(
-          (d) => d.windowSamples,
-          (d) => d.hasWindow,
-        ),
+        plain((d) => d.windowSamples, hasWindow),
         noop,
         'first',
       ),
       new Family(
         'driftWindowFill',
         'gauge',
-        plain(
-          (d) => d.windowFill,
-          (d) => d.hasWindow,
-        ),
+        plain((d) => d.windowFill, hasWindow),
         noop,
         'first',
       ),

@@ -16,6 +16,17 @@ import type { DriftSeries } from './series.js';
 /** A drift source as `PrometheusModel` accepts it: a Gangplank-style function or a stateful detector. */
 export type DriftSource<X = unknown, Y = unknown> = DriftFunction<X, Y> | DriftDetector<X, Y>;
 
+/**
+ * The `detector` label value of a drift source: a detector's `name` (`ks`, `chi_square`, `mmd_online`…), or
+ * `function` for a Gangplank-style function (whose `.name` is whatever the call site made it, often `drift`).
+ */
+export function driftSourceLabel(source: DriftSource): string {
+  if (typeof source === 'function') return 'function';
+  const name: unknown = source.name;
+  if (typeof name !== 'string' || name === '') return 'detector';
+  return name.slice(0, 64).replace(/[^A-Za-z0-9_.:-]/g, '_');
+}
+
 /** Thrown (and counted, never propagated) when a drift source returns something that is not a `Drift`. */
 export class InvalidDriftResultError extends Error {
   constructor(message: string) {

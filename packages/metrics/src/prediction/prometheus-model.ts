@@ -22,7 +22,7 @@ import type { MetricsRequestHandler } from '../serve/handler.js';
 import { startMetricsServer } from '../serve/server.js';
 import type { MetricsServer } from '../serve/server.js';
 import { predictionMetrics } from './collectors.js';
-import { DriftWorker, isThenable } from './drift-worker.js';
+import { DriftWorker, driftSourceLabel, isThenable } from './drift-worker.js';
 import type { DriftSource } from './drift-worker.js';
 import { resolveOptions } from './options.js';
 import type { PrometheusModelErrorSource, PrometheusModelOptions } from './options.js';
@@ -120,7 +120,7 @@ function create(model: object, options: PrometheusModelOptions = {}): Prometheus
     drift === undefined
       ? undefined
       : new DriftWorker(drift, {
-          series: metrics.drift(series),
+          series: metrics.drift(series, driftSourceLabel(drift)),
           errorClasses: metrics.errorClasses,
           backlog: o.driftBacklog,
           clock,

@@ -76,8 +76,9 @@ export class MethodSeries {
   }
 }
 
-/** Drift state of one model: Gangplank's three drift metrics plus the worker's own. */
+/** Drift state of one model and detector: Gangplank's three drift metrics plus the worker's own. */
 export class DriftSeries {
+  readonly labels: Readonly<ModelLabels & { detector: string }>;
   detected = 0;
   /** NaN until the first check reports one: present from the start, but never mistaken for a real p-value. */
   pValue = Number.NaN;
@@ -91,6 +92,10 @@ export class DriftSeries {
   hasWindow = false;
   windowSamples = 0;
   windowFill = 0;
+
+  constructor(labels: ModelLabels & { detector: string }) {
+    this.labels = Object.freeze({ model: labels.model, version: labels.version, detector: labels.detector });
+  }
 
   reset(): void {
     this.detected = 0;
@@ -114,7 +119,6 @@ export class ModelSeries {
   callSeconds = 0;
   inFlight = 0;
   readonly methods: MethodSeries[] = [];
-  drift: DriftSeries | undefined;
 
   constructor(labels: ModelLabels) {
     this.labels = Object.freeze({ model: labels.model, version: labels.version });
@@ -126,7 +130,6 @@ export class ModelSeries {
     this.callSamples = 0;
     this.callSeconds = 0;
     for (const m of this.methods) m.reset();
-    this.drift?.reset();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Drift, DriftDetector } from '../../src/drift/drift.js';
 import { PrometheusModel } from '../../src/index.js';
@@ -24,7 +24,9 @@ describe('drift checks off the request path', () => {
     expect(await value(r, 'gangplank_predict_drift_test_statistic')).toBeNaN();
     expect(await value(r, 'gangplank_predict_drift_checks_total')).toBe(0);
     const { body } = await model.prometheus.metrics();
-    expect(body).toContain('gangplank_predict_drift_p_value{model="default",version=""} Nan\n');
+    expect(body).toContain(
+      'gangplank_predict_drift_p_value{model="default",version="",detector="function"} Nan\n',
+    );
   });
 
   it('never runs a detector inside predict, even a synchronous one', async () => {
@@ -229,5 +231,24 @@ describe('drift checks off the request path', () => {
     await model.prometheus.drain();
     expect(checks).toBe(0);
     expect(model.predict([3])).toEqual([3]);
+  });
+
+  it('labels drift series with the detector name, keeping two detectors of one model apart', async () => {
+    const registry = new Registry();
+    const ks: DriftDetector = { name: 'ks', check: () => ({ pValue: 0.9 }) };
+    const chi: DriftDetector = { name: 'chi square!', check: () => ({ pValue: 0.01, driftDetected: 1 }) };
+    const a = new PrometheusModel(doubler(), { registry, name: 'm', drift: ks });
+    const b = new PrometheusModel(doubler(), { registry, name: 'm', drift: chi });
+    a.predict([1]);
+    b.predict([1]);
+    await Promise.all([a.prometheus.drain(), b.prometheus.drain()]);
+    const lines = (await registry.metrics())
+      .split('\n')
+      .filter((l) => l.startsWith('gangplank_predict_drift_p_value{'));
+    expect(lines).toEqual([
+      'gangplank_predict_drift_p_value{model="m",version="",detector="ks"} 0.9',
+      'gangplank_predict_drift_p_value{model="m",version="",detector="chi_square_"} 0.01',
+    ]);
+    expect(await value(registry, 'gangplank_predict_total', { model: 'm' })).toBe(2);
   });
 });

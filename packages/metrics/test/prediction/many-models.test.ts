@@ -56,7 +56,7 @@ describe('many models in one process', () => {
     expect(text).toContain('app_requests_total 1\n');
     // Drift series only for the model that has a drift source.
     expect(samples(text, 'gangplank_predict_drift_p_value')).toEqual([
-      'gangplank_predict_drift_p_value{model="drifting",version=""} 1',
+      'gangplank_predict_drift_p_value{model="drifting",version="",detector="function"} 1',
     ]);
     expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
   });
