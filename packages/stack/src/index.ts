@@ -36,7 +36,6 @@ export {
   STACK_SERVICES,
   PortInUseError,
   StackStartError,
-  defaultDeployDir,
   isRecordedProcess,
   stackStatus,
   startStack,
@@ -48,6 +47,7 @@ export {
   type StackStatus,
   type StopResult,
 } from './stack.js';
+export { defaultDeployDir, renderStackConfigs } from './stack-configs.js';
 export { readStackState, type ServiceRecord, type StackState } from './stack-state.js';
 export {
   renderPrometheusConfig,

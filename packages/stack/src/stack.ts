@@ -1,14 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { ensureBinaries, type ServiceName } from './binaries.js';
-import { formatDuration, parseDuration } from './duration.js';
 import { freePort, isPortInUse } from './ports.js';
 import { findPortOwner, isRunning, readCommandLine, terminate } from './process-identity.js';
 import type { ServiceHandle } from './process.js';
-import { renderPrometheusConfig, type StackPorts } from './prometheus-config.js';
-import { scaleRuleWindows } from './rule-windows.js';
+import type { StackPorts } from './prometheus-config.js';
+import { renderStackConfigs } from './stack-configs.js';
 import { readStackState, writeStackState, type ServiceRecord, type StackState } from './stack-state.js';
 import { startAlertmanager, startPrometheus, startPushgateway } from './services.js';
 
@@ -25,11 +22,6 @@ export const DEFAULT_PORTS = {
   pushgateway: 9091,
   alertmanager: 9093,
 } as const satisfies StackPorts;
-
-/** The repository's `deploy/` folder, next to this package in the workspace. */
-export function defaultDeployDir(): string {
-  return fileURLToPath(new URL('../../../deploy/', import.meta.url));
-}
 
 export interface StackOptions {
   /** Folder for the rendered configs, data, logs, pid files and `stack.json`. Created if missing. */
@@ -50,7 +42,7 @@ export interface StackOptions {
    * @default 1
    */
   ruleTimeScale?: number;
-  /** Where prometheus/, alertmanager/ come from. @default {@link defaultDeployDir} */
+  /** Where prometheus/, alertmanager/ come from. @default `defaultDeployDir()`, the repository's deploy/ folder */
   deployDir?: string;
   /** Alertmanager config to use instead of `<deployDir>/alertmanager/alertmanager.yml`. */
   alertmanagerConfig?: string;
@@ -131,65 +123,6 @@ function logTail(file: string, lines = 8): string {
   }
 }
 
-function renderConfigs(
-  options: StackOptions,
-  stateDir: string,
-  host: string,
-  ports: StackPorts,
-): { prometheusConfig: string; alertmanagerConfig: string } {
-  const deployDir = options.deployDir ?? defaultDeployDir();
-  const sourceConfig = join(deployDir, 'prometheus', 'prometheus.yml');
-  if (!existsSync(sourceConfig)) {
-    throw new Error(
-      `cannot find ${sourceConfig}; pass deployDir (--deploy-dir) pointing at the project's deploy/ folder`,
-    );
-  }
-  const source = readFileSync(sourceConfig, 'utf8');
-  const scrapeInterval =
-    options.scrapeInterval ??
-    (parseYaml(source) as { global?: { scrape_interval?: string } }).global?.scrape_interval ??
-    '1m';
-  const timeScale = options.ruleTimeScale ?? 1;
-
-  const rulesDir = join(stateDir, 'rules');
-  rmSync(rulesDir, { recursive: true, force: true });
-  mkdirSync(rulesDir, { recursive: true });
-  const sourceRules = join(deployDir, 'prometheus', 'rules');
-  for (const file of readdirSync(sourceRules).filter((f) => /\.ya?ml$/.test(f))) {
-    const text = readFileSync(join(sourceRules, file), 'utf8');
-    const rendered =
-      timeScale === 1
-        ? text
-        : `# Rendered from ${join(sourceRules, file)} with windows × ${timeScale}; the annotations still name the ` +
-          `original windows.\n${scaleRuleWindows(text, { timeScale, minWindow: formatDuration(4 * parseDuration(scrapeInterval)) })}`;
-    writeFileSync(join(rulesDir, file), rendered);
-  }
-
-  const prometheusConfig = join(stateDir, 'prometheus.yml');
-  writeFileSync(
-    prometheusConfig,
-    `# Rendered by @gangplank/stack from ${sourceConfig}; edit that file, not this one.\n` +
-      renderPrometheusConfig(source, {
-        host,
-        ports,
-        targets: options.targets,
-        scrapeInterval: options.scrapeInterval,
-        evaluationInterval: options.evaluationInterval,
-        ruleFiles: [join(rulesDir, '*.yml')],
-      }),
-  );
-
-  const alertmanagerSource =
-    options.alertmanagerConfig ?? join(deployDir, 'alertmanager', 'alertmanager.yml');
-  const alertmanagerConfig = join(stateDir, 'alertmanager.yml');
-  writeFileSync(
-    alertmanagerConfig,
-    `# Copied by @gangplank/stack from ${resolve(alertmanagerSource)}; edit that file, not this one.\n` +
-      readFileSync(alertmanagerSource, 'utf8'),
-  );
-  return { prometheusConfig, alertmanagerConfig };
-}
-
 async function reload(url: string, log: (line: string) => void): Promise<void> {
   try {
     const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
@@ -243,7 +176,7 @@ export async function startStack(options: StackOptions): Promise<StackInfo> {
   if (conflicts.length > 0) throw new PortInUseError(conflicts, host);
   const allPorts = ports as StackPorts;
 
-  const { prometheusConfig, alertmanagerConfig } = renderConfigs(options, stateDir, host, allPorts);
+  const { prometheusConfig, alertmanagerConfig } = renderStackConfigs(options, stateDir, host, allPorts);
   const common = {
     stateDir,
     host,
