@@ -114,7 +114,14 @@ function create(model: object, options: PrometheusModelOptions = {}): Prometheus
   const labels: ModelLabels = { model: o.name, version: o.version };
   const series = metrics.model(labels);
   const { clock } = o;
-  const onError = options.onError ?? warnOnce(labels);
+  const report = options.onError ?? warnOnce(labels);
+  const onError = (error: unknown, source: PrometheusModelErrorSource): void => {
+    try {
+      report(error, source);
+    } catch {
+      // A throwing hook must not become an unhandled rejection or break a prediction.
+    }
+  };
   const drift: DriftSource | undefined = options.drift;
   const worker =
     drift === undefined
