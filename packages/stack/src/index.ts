@@ -48,6 +48,7 @@ export {
   type StopResult,
 } from './stack.js';
 export { defaultDeployDir, renderStackConfigs } from './stack-configs.js';
+export { downReport, statusReport, upReport, type ReportOptions } from './report.js';
 export { readStackState, type ServiceRecord, type StackState } from './stack-state.js';
 export {
   renderPrometheusConfig,

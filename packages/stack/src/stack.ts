@@ -338,7 +338,7 @@ export async function stackStatus(stateDir: string): Promise<StackStatus> {
           port,
           detail: isRunning(pid)
             ? `pid ${pid} now runs another program`
-            : `pid ${pid} has exited (see ${basename(logFile)})`,
+            : `pid ${pid} has exited; its log is ${basename(logFile)}`,
         };
       }
       try {
