@@ -44,6 +44,7 @@ export function connectionColumns(now: number): Column<WireConnection>[] {
 
 export function runColumns(now: number): Column<WireTrainingRun>[] {
   return [
+    { header: 'SEQ', get: (r) => r.seq },
     { header: 'RUN', get: (r) => r.id },
     { header: 'STATE', get: (r) => r.state },
     { header: 'EXIT', get: (r) => r.exitCode },

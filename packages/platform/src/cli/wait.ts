@@ -41,9 +41,14 @@ export async function waitForTraining(
   for (;;) {
     const training = await client.trainings.get(id);
     const state = training.status?.state ?? 'unknown';
+    // Gangplank's status names the run it mirrors; it changes when someone edits the training meanwhile.
+    const statusRun = training.status?.['runId'];
+    if (typeof statusRun === 'string' && statusRun) runId = statusRun;
     const metrics = options.metrics ? await options.metrics({ runId, job: id }) : {};
     const now = options.now();
-    options.printer?.update({ state, elapsedMs: now - Math.min(runStart ?? start, now), ...metrics });
+    // Elapsed counts from the run's creation when the server's clock agrees with ours, else from our start.
+    const origin = runStart !== undefined && runStart <= start ? runStart : start;
+    options.printer?.update({ state, elapsedMs: now - origin, ...metrics });
     if (FINAL_STATES.has(state)) {
       options.printer?.done();
       return training;

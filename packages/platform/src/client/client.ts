@@ -61,9 +61,13 @@ export class TrainingClient extends ResourceClient<WireModelTraining> {
    * `GET <path>/<id>/log?follow=…`: the raw streaming answer (plain text). Use {@link followLogs} from the CLI
    * for a follow that survives reconnects without repeating lines.
    */
-  logs(id: string, options: { follow?: boolean; signal?: AbortSignal } = {}): Promise<Response> {
+  logs(
+    id: string,
+    options: { follow?: boolean; run?: string; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const run = options.run === undefined ? '' : `&run=${encodeURIComponent(options.run)}`;
     return this.http.stream(
-      `${this.path}/${encodeURIComponent(id)}/log?follow=${options.follow ? 'true' : 'false'}`,
+      `${this.path}/${encodeURIComponent(id)}/log?follow=${options.follow ? 'true' : 'false'}${run}`,
       options.signal,
     );
   }

@@ -51,6 +51,10 @@ export type WireConnection = WireResource;
 export interface WireTrainingRun {
   id: string;
   trainingId?: string;
+  /** 1 for the first run of the training, then 2, 3… */
+  seq?: number;
+  cancelRequested?: boolean;
+  cancelReason?: string | null;
   state?: string;
   reason?: string | null;
   message?: string | null;

@@ -10,12 +10,14 @@ export default defineCommand({
   examples: [
     'gangplank train logs --id wine',
     'gangplank train logs --id wine --follow',
+    `gangplank train logs --id wine --run "$(gangplank train runs --id wine -o 'jsonpath=$[0].id')"`,
     'gangplank train logs -f training.yaml --follow',
   ],
   options: (cmd) => {
     cmd
       .option('--id <id>', 'training id')
       .option('-f, --file <path>', 'take the id from this manifest file')
+      .option('--run <runId>', 'logs of an earlier run (see train runs); default the latest')
       .option('--follow', 'keep printing until the training ends')
       .option('--not-follow', "print what there is and return (odahuflowctl's spelling; the default)");
   },
@@ -30,7 +32,7 @@ export default defineCommand({
     const trainingId = id;
     const trainings = ctx.client().trainings;
     await followLogs({
-      open: (follow) => trainings.logs(trainingId, { follow }),
+      open: (follow) => trainings.logs(trainingId, { follow, run: stringOpt(opts, 'run') }),
       write: (text) => ctx.io.stdout.write(text),
       isFinished: async () => FINAL_STATES.has((await trainings.get(trainingId)).status?.state ?? 'unknown'),
       follow: opts['follow'] === true && opts['notFollow'] !== true,
