@@ -29,8 +29,9 @@ export interface PrometheusModelOptions<X = unknown, Y = unknown> {
    */
   readonly version?: string;
   /**
-   * Start a standalone `/metrics` server on this port (0 picks a free one; see `prometheus.ready`). Omit it when
-   * the application already serves HTTP: mount `prometheus.handler` there instead.
+   * Start a standalone `/metrics` server on this port (0 picks a free one; see `prometheus.ready`). Models of one
+   * registry that give the same port and host share one server. Omit it when the application already serves
+   * HTTP: mount `prometheus.handler` there instead.
    * @default undefined (no server)
    */
   readonly port?: number;

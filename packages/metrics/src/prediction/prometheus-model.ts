@@ -19,7 +19,6 @@ import { renderMetrics } from '../serve/exposition.js';
 import type { AnyRegistry, Exposition } from '../serve/exposition.js';
 import { metricsHandler } from '../serve/handler.js';
 import type { MetricsRequestHandler } from '../serve/handler.js';
-import { startMetricsServer } from '../serve/server.js';
 import type { MetricsServer } from '../serve/server.js';
 import { predictionMetrics } from './collectors.js';
 import { DriftWorker, driftSourceLabel, isThenable } from './drift-worker.js';
@@ -27,6 +26,7 @@ import type { DriftSource } from './drift-worker.js';
 import { resolveOptions } from './options.js';
 import type { PrometheusModelErrorSource, PrometheusModelOptions } from './options.js';
 import { countSamples } from './sample-count.js';
+import { leaseServer } from './shared-server.js';
 import { bump } from './series.js';
 import type { MethodKind, MethodSeries, ModelLabels } from './series.js';
 
@@ -223,15 +223,9 @@ function create(model: object, options: PrometheusModelOptions = {}): Prometheus
   }
 
   let closed: Promise<void> | undefined;
-  const ready: Promise<MetricsServer | undefined> =
-    o.port === undefined
-      ? Promise.resolve(undefined)
-      : startMetricsServer({
-          registry,
-          port: o.port,
-          host: o.host,
-          onError: (error) => onError(error, 'server'),
-        });
+  const lease =
+    o.port === undefined ? undefined : leaseServer(registry, o.host, o.port, (e) => onError(e, 'server'));
+  const ready: Promise<MetricsServer | undefined> = lease?.server ?? Promise.resolve(undefined);
   // Reported here so a caller that never awaits `ready` gets a warning, not an unhandled rejection.
   ready.catch((error: unknown) => onError(error, 'server'));
   let handler: MetricsRequestHandler | undefined;
@@ -249,8 +243,7 @@ function create(model: object, options: PrometheusModelOptions = {}): Prometheus
     close: () =>
       (closed ??= (async () => {
         worker?.close();
-        const server = await ready.catch(() => undefined);
-        await server?.close();
+        await lease?.release();
       })()),
   };
 

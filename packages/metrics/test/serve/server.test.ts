@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@gangplank/stack';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { MetricsServerError, PrometheusModel, startMetricsServer } from '../../src/index.js';
@@ -61,6 +62,29 @@ describe('standalone metrics server', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it('shares one server between the models of one registry on the same port, until the last closes', async () => {
+    const registry = new Registry();
+    const port = await freePort();
+    const a = new PrometheusModel({ predict: (x: number[]) => x }, { registry, name: 'a', port });
+    const b = new PrometheusModel({ predict: (x: number[]) => x }, { registry, name: 'b', port });
+    const [sa, sb] = await Promise.all([a.prometheus.ready, b.prometheus.ready]);
+    expect(sa).toBe(sb);
+    a.predict([1]);
+    b.predict([1, 2]);
+    await a.prometheus.close();
+    const page = await httpGet(sb!.url);
+    expect(page.body).toContain('gangplank_predict_total{model="a",version=""} 1\n');
+    expect(page.body).toContain('gangplank_predict_total{model="b",version=""} 2\n');
+    await b.prometheus.close();
+    await expect(httpGet(sb!.url)).rejects.toThrow(/ECONNREFUSED/);
+    // Another registry on a port in use gets the clash, not somebody else's page.
+    const c = new PrometheusModel({ predict: (x: number[]) => x }, { name: 'c', port, onError: () => {} });
+    const d = new PrometheusModel({ predict: (x: number[]) => x }, { name: 'd', port, onError: () => {} });
+    await c.prometheus.ready;
+    await expect(d.prometheus.ready).rejects.toThrow(MetricsServerError);
+    await Promise.all([c.prometheus.close(), d.prometheus.close()]);
   });
 
   it('rejects invalid ports and paths before listening', async () => {
