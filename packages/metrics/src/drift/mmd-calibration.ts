@@ -2,7 +2,7 @@ import { quantile } from './quantile.js';
 import type { Random } from './random.js';
 import { shuffleTail } from './random.js';
 import type { Matrix } from './rows.js';
-import { squaredDistance } from './kernel.js';
+import { pairKernel } from './kernel-loops.js';
 
 /**
  * Kernel sums over the whole reference, computed once: `rowSums[i] = Σ_{j≠i} k(xᵢ, xⱼ)` and their total.
@@ -20,28 +20,10 @@ export interface KernelSums {
 
 /** Computes {@link KernelSums} for `x` with the kernel `exp(−gamma·‖a−b‖²)`. */
 export function kernelSums(x: Matrix, gamma: number): KernelSums {
-  const n = x.rows;
-  const d = x.cols;
-  const data = x.data;
-  const rowSums = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let ri = 0;
-    const oi = i * d;
-    for (let j = i + 1; j < n; j++) {
-      const oj = j * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const t = data[oi + k]! - data[oj + k]!;
-        s += t * t;
-      }
-      const kv = Math.exp(-gamma * s);
-      ri += kv;
-      rowSums[j]! += kv;
-    }
-    rowSums[i]! += ri;
-  }
+  const rowSums = new Float64Array(x.rows);
+  pairKernel(x.cols)(x.data, x.rows, gamma, rowSums, null);
   let total = 0;
-  for (let i = 0; i < n; i++) total += rowSums[i]!;
+  for (let i = 0; i < x.rows; i++) total += rowSums[i]!;
   return { rowSums, total };
 }
 
@@ -61,6 +43,8 @@ export class HeldOutScratch {
   readonly rows: Float64Array;
   readonly block: Float64Array;
   readonly cross: Float64Array;
+  /** Kernel row sums within the block. */
+  readonly local: Float64Array;
   constructor(
     readonly length: number,
     readonly cols: number,
@@ -68,6 +52,7 @@ export class HeldOutScratch {
     this.rows = new Float64Array(length * cols);
     this.block = new Float64Array(length * length);
     this.cross = new Float64Array(length);
+    this.local = new Float64Array(length);
   }
 }
 
@@ -94,17 +79,14 @@ export function heldOut(
     rowSumH += sums.rowSums[h]!;
     cross[a] = sums.rowSums[h]!;
   }
+  // The block's diagonal is never written, so it stays 0.
+  const local = scratch.local;
+  local.fill(0);
+  pairKernel(d)(rows, L, gamma, local, block);
   let blockSum = 0;
   for (let a = 0; a < L; a++) {
-    block[a * L + a] = 0;
-    for (let b = a + 1; b < L; b++) {
-      const kv = Math.exp(-gamma * squaredDistance(rows, a, rows, b, d));
-      block[a * L + b] = kv;
-      block[b * L + a] = kv;
-      cross[a]! -= kv;
-      cross[b]! -= kv;
-      blockSum += 2 * kv;
-    }
+    cross[a]! -= local[a]!;
+    blockSum += local[a]!;
   }
   const refSum = sums.total - 2 * rowSumH + blockSum;
   return { block, cross, refTerm: refSum / (R * (R - 1)) };

@@ -1,4 +1,6 @@
 import { medianHeuristicSigma } from './kernel.js';
+import type { CrossKernel } from './kernel-loops.js';
+import { crossKernel } from './kernel-loops.js';
 import { bootstrapThresholds, heldOut, HeldOutScratch, kernelSums } from './mmd-calibration.js';
 import type { Random } from './random.js';
 import { shuffleTail } from './random.js';
@@ -74,6 +76,7 @@ export class OnlineMmd {
   readonly ert: number;
 
   private readonly gamma: number;
+  private readonly crossKernel: CrossKernel;
   private readonly reference: Float64Array;
   private readonly refTerm: number;
   private readonly initialWindow: Float64Array;
@@ -114,6 +117,7 @@ export class OnlineMmd {
       throw new RangeError(`OnlineMmd: sigma must be > 0, got ${sigma}`);
     this.sigma = sigma;
     this.gamma = 1 / (2 * sigma * sigma);
+    this.crossKernel = crossKernel(d);
     this.windowSize = W;
     this.dimension = d;
     this.ert = ert;
@@ -199,16 +203,7 @@ export class OnlineMmd {
     const g = this.gamma;
     const ref = this.reference;
     const R = this.referenceSize;
-    let crossSum = 0;
-    for (let i = 0; i < R; i++) {
-      const o = i * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const t = ref[o + k]! - row[k]!;
-        s += t * t;
-      }
-      crossSum += Math.exp(-g * s);
-    }
+    const crossSum = this.crossKernel(ref, R, row, g);
     const slot = this.oldest;
     const win = this.window;
     const block = this.block;

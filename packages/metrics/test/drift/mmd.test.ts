@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { medianHeuristicSigma, mmd2Unbiased } from '../../src/drift/kernel.js';
+import { medianHeuristicSigma, mmd2Unbiased, squaredDistance } from '../../src/drift/kernel.js';
+import { crossKernel, MAX_UNROLLED, pairKernel } from '../../src/drift/kernel-loops.js';
 import { heldOut, HeldOutScratch, kernelSums, slidingMmd } from '../../src/drift/mmd-calibration.js';
 import { OnlineMmd } from '../../src/drift/mmd-online.js';
 import { MmdDriftDetector } from '../../src/drift/mmd-detector.js';
@@ -211,5 +212,31 @@ describe('MmdDriftDetector', () => {
     expect(onInputs.check(rowsOf(gaussianMatrix(random, 3, 5)), 'ignored').testStatistic).toBeTypeOf(
       'number',
     );
+  });
+});
+
+describe('specialised kernel loops', () => {
+  it('give the same sums as the plain loops, above and below the unrolling limit', () => {
+    for (const d of [1, 3, 10, MAX_UNROLLED, MAX_UNROLLED + 3]) {
+      const x = gaussianMatrix(seededRandom(d), 30, d);
+      const gamma = 0.7 / d;
+      const sums = new Float64Array(30);
+      const block = new Float64Array(900);
+      pairKernel(d)(x.data, 30, gamma, sums, block);
+      for (let i = 0; i < 30; i++) {
+        let want = 0;
+        for (let j = 0; j < 30; j++) {
+          if (j === i) continue;
+          const kv = Math.exp(-gamma * squaredDistance(x.data, i, x.data, j, d));
+          want += kv;
+          expect(block[i * 30 + j]).toBeCloseTo(kv, 14);
+        }
+        expect(sums[i]).toBeCloseTo(want, 12);
+      }
+      const probe = row(x, 4);
+      let cross = 0;
+      for (let i = 0; i < 30; i++) cross += Math.exp(-gamma * squaredDistance(x.data, i, probe, 0, d));
+      expect(crossKernel(d)(x.data, 30, probe, gamma)).toBeCloseTo(cross, 12);
+    }
   });
 });
