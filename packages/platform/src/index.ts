@@ -26,3 +26,41 @@ export {
 export type { ConnectionSpec } from './transfer/connection.js';
 export { parseMLproject, renderEntryPoint, MLprojectError, type MLproject } from './toolchains/mlproject.js';
 export { renderArtifactName, validateArtifactNameTemplate } from './artifacts/name-template.js';
+// API engineer: domain types, Store port and adapters, the API server
+export type {
+  Connection,
+  ConnectionSpec as StoredConnectionSpec,
+  ConnectionType,
+  LogChunk as StoreLogChunk,
+  ModelTraining,
+  ModelTrainingSpec,
+  ModelTrainingStatus,
+  StoredLogChunk,
+  ToolchainIntegration,
+  ToolchainIntegrationSpec,
+  TrainingArtifact,
+  TrainingRun,
+  TrainingState,
+} from './domain/types.js';
+export { TRAINING_STATES, FINISHED_STATES, CONNECTION_TYPES } from './domain/types.js';
+export {
+  ApiError,
+  NotFoundError,
+  AlreadyExistsError,
+  ValidationError,
+  BadRequestError,
+  LeaseLostError,
+} from './domain/errors.js';
+export type {
+  Store,
+  Page,
+  ListResult,
+  RunPatch,
+  TrainingListQuery,
+  ConnectionListQuery,
+} from './store/store.js';
+export { createStore, type StoreConfig } from './store/create-store.js';
+export { SqlStore } from './store/sql-store.js';
+export { createApp, type AppOptions } from './server/app.js';
+export type { AuthOptions, OidcOptions, StaticToken } from './server/auth.js';
+export type { Role } from './server/permissions.js';

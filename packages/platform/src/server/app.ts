@@ -1,0 +1,145 @@
+/**
+ * `createApp`: the Fastify application of the Model Training API, built without listening so tests call it
+ * in-process with `app.inject`. Wire-compatible with Odahu-flow 1.6's `/api/v1` for trainings, toolchain
+ * integrations and connections.
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import YAML from 'yaml';
+import { BadRequestError } from '../domain/errors.js';
+import type { TrainingValidationContext } from '../domain/validate-training.js';
+import type { Store } from '../store/store.js';
+import { createAuthenticator, type AuthOptions, type Principal } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { createServerMetrics } from './metrics.js';
+import { registerConnectionRoutes } from './routes/connections.js';
+import { registerToolchainRoutes } from './routes/toolchains.js';
+import { registerTrainingRoutes } from './routes/trainings.js';
+
+export interface AppOptions {
+  store: Store;
+  /** Bearer-token authentication; absent means off (the default on loopback). */
+  auth?: AuthOptions;
+  /** Training defaults and allowed node pools (Odahu's `training.*` configuration). */
+  training?: Omit<TrainingValidationContext, 'getConnection' | 'getToolchain'>;
+  /** Odahu's feature switches: a disabled API answers every non-GET with 400 `This API is disabled`. */
+  disabled?: { training?: boolean; connection?: boolean };
+  /** Largest accepted request body in bytes. @default 1048576 */
+  bodyLimit?: number;
+  /** Poll interval of followed log streams. @default 500 */
+  logPollMs?: number;
+  /** Fastify logger setting. @default false */
+  logger?: FastifyServerOptions['logger'];
+  /** Serve `/metrics`. @default true */
+  metrics?: boolean;
+  /** Version shown in the OpenAPI document. @default "1.0" */
+  version?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Odahu's CLI sends explicit nulls and strings for numbers: the body schemas are lenient and nothing coerces.
+    ajv: {
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        allowUnionTypes: true,
+      },
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  installErrorHandling(app);
+
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      // maxAliasCount bounds "billion laughs" alias expansion.
+      done(null, YAML.parse(String(text), { maxAliasCount: 100 }) as unknown);
+    } catch (error) {
+      done(
+        new BadRequestError(`invalid YAML body: ${(error as Error).message.split('\n')[0] ?? ''}`),
+        undefined,
+      );
+    }
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gangplank Model Training API',
+        description:
+          'Wire-compatible with Odahu-flow 1.6 REST API v1 (trainings, toolchain integrations, connections).',
+        version: options.version ?? '1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: options.auth ? [{ bearer: [] }] : [],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/swagger' });
+
+  const metrics = options.metrics === false ? undefined : createServerMetrics(options.store);
+  if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+
+  if (options.auth) {
+    const authenticator = createAuthenticator(options.auth);
+    app.addHook('onRequest', async (request) => {
+      const path = request.url.split('?')[0] ?? '';
+      const principal = await authenticator.check(request.method, path, request.headers.authorization);
+      if (principal) request.principal = principal;
+    });
+  }
+
+  const disabled = options.disabled ?? {};
+  if (disabled.training || disabled.connection) {
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.method === 'GET' || request.method === 'HEAD') return done();
+      const path = request.url.split('?')[0] ?? '';
+      const training =
+        path.startsWith('/api/v1/model/training') || path.startsWith('/api/v1/toolchain/integration');
+      if ((disabled.training && training) || (disabled.connection && path.startsWith('/api/v1/connection'))) {
+        return done(new BadRequestError('This API is disabled'));
+      }
+      done();
+    });
+  }
+
+  app.get('/health', { schema: { hide: true } }, () => ({}));
+  // Odahu's Swagger UI and document addresses.
+  app.get('/swagger/index.html', { schema: { hide: true } }, (_request, reply) => reply.redirect('/swagger'));
+  app.get('/swagger/data.json', { schema: { hide: true } }, (_request, reply) =>
+    reply.redirect('/swagger/json'),
+  );
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      void reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  }
+
+  registerTrainingRoutes(app, {
+    store: options.store,
+    validation: options.training ?? {},
+    logPollMs: options.logPollMs ?? 500,
+  });
+  registerToolchainRoutes(app, options.store);
+  registerConnectionRoutes(app, options.store);
+  return app;
+}

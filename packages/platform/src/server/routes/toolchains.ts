@@ -1,0 +1,77 @@
+/** `/api/v1/toolchain/integration`: Odahu's five routes. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../domain/errors.js';
+import { validateToolchain } from '../../domain/validate-toolchain.js';
+import { readToolchainBody } from '../../domain/wire.js';
+import type { Store } from '../../store/store.js';
+import { parsePage, rejectUnknown } from '../query.js';
+import { lenient, MessageSchema, ToolchainIntegrationSchema } from '../schemas.js';
+
+const PATH = '/api/v1/toolchain/integration';
+const TAGS = ['ToolchainIntegration'];
+const IdParams = Type.Object({ id: Type.String() });
+const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
+
+export function registerToolchainRoutes(app: FastifyInstance, store: Store): void {
+  const body = { ...lenient(ToolchainIntegrationSchema), type: 'object' };
+
+  app.get(
+    PATH,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List toolchain integrations (X-Total-Count header)',
+        querystring: Type.Object({ size: Repeatable, page: Repeatable }),
+        response: { 200: Type.Array(ToolchainIntegrationSchema) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as Record<string, string | string[]>;
+      rejectUnknown(query, ['size', 'page']);
+      const result = await store.listToolchains(parsePage(query));
+      void reply.header('x-total-count', String(result.total));
+      return result.items;
+    },
+  );
+
+  app.get(
+    `${PATH}/:id`,
+    { schema: { tags: TAGS, params: IdParams, response: { 200: ToolchainIntegrationSchema } } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const toolchain = await store.getToolchain(id);
+      if (!toolchain) throw new NotFoundError(id);
+      return toolchain;
+    },
+  );
+
+  app.post(
+    PATH,
+    { schema: { tags: TAGS, body, response: { 201: ToolchainIntegrationSchema } } },
+    async (request, reply) => {
+      const input = readToolchainBody(request.body);
+      const spec = validateToolchain(input);
+      return reply.status(201).send(await store.createToolchain(input.id, spec));
+    },
+  );
+
+  app.put(
+    PATH,
+    { schema: { tags: TAGS, body, response: { 200: ToolchainIntegrationSchema } } },
+    async (request) => {
+      const input = readToolchainBody(request.body);
+      return store.updateToolchain(input.id, validateToolchain(input));
+    },
+  );
+
+  app.delete(
+    `${PATH}/:id`,
+    { schema: { tags: TAGS, params: IdParams, response: { 200: MessageSchema } } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      if (!(await store.deleteToolchain(id))) throw new NotFoundError(id);
+      return { message: `ToolchainIntegration ${id} was deleted` };
+    },
+  );
+}

@@ -1,0 +1,83 @@
+/** Shared set-up of the server tests: one in-memory PGlite store per file, apps built on it. */
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { createApp, type AppOptions } from '../../src/server/app.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
+
+export const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+export async function openStore(): Promise<SqlStore> {
+  return createStore({ secretKey: Buffer.alloc(32, 3).toString('base64') });
+}
+
+export async function buildApp(store: SqlStore, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+  return createApp({ store, logPollMs: 20, ...options });
+}
+
+export async function call(
+  app: FastifyInstance,
+  method: InjectOptions['method'],
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse & { data: unknown }> {
+  const response = await app.inject({
+    method,
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
+  });
+  let data: unknown;
+  try {
+    data = response.json();
+  } catch {
+    data = response.body;
+  }
+  return Object.assign(response, { data });
+}
+
+/** A toolchain, a git connection and the wine training of odahuflowctl's wire capture (reference §1.7). */
+export async function seed(app: FastifyInstance, prefix = ''): Promise<void> {
+  await call(app, 'POST', '/api/v1/toolchain/integration', {
+    id: `${prefix}mlflow`,
+    spec: { entrypoint: '/opt/run', defaultImage: 'toolchain:1' },
+  });
+  await call(app, 'POST', '/api/v1/connection', {
+    id: `${prefix}repo`,
+    spec: { type: 'git', uri: 'https://example.com/repo.git', reference: 'origin/master' },
+  });
+  await call(app, 'POST', '/api/v1/connection', {
+    id: `${prefix}wine`,
+    spec: { type: 'gcs', uri: 'gs://bucket/wine', region: 'us', keySecret: b64('{"sa":1}') },
+  });
+}
+
+export function cliTraining(id: string, prefix = ''): Record<string, unknown> {
+  return {
+    kind: 'ModelTraining',
+    createdAt: null,
+    id,
+    spec: {
+      algorithmSource: { objectStorage: null, vcs: { connection: `${prefix}repo`, reference: null } },
+      args: null,
+      data: [
+        { connection: `${prefix}wine`, localPath: 'mlflow/sklearn/wine/wine-quality.csv', remotePath: null },
+      ],
+      entrypoint: 'main',
+      envs: null,
+      hyperParameters: { alpha: '1.0' },
+      image: null,
+      model: { artifactNameTemplate: null, name: 'wine', version: '1.0' },
+      nodeSelector: null,
+      outputConnection: null,
+      resources: {
+        limits: { cpu: '4', gpu: null, memory: '4Gi' },
+        requests: { cpu: '2', gpu: null, memory: '2Gi' },
+      },
+      toolchain: `${prefix}mlflow`,
+      workDir: 'mlflow/sklearn/wine',
+    },
+    status: null,
+    updatedAt: null,
+  };
+}
