@@ -49,6 +49,7 @@ export {
 } from './stack.js';
 export { defaultDeployDir, renderStackConfigs } from './stack-configs.js';
 export { downReport, statusReport, upReport, type ReportOptions } from './report.js';
+export { StateLockedError } from './state-lock.js';
 export { readStackState, type ServiceRecord, type StackState } from './stack-state.js';
 export {
   renderPrometheusConfig,

@@ -6,6 +6,7 @@ import { findPortOwner, isRunning, readCommandLine, terminate } from './process-
 import type { ServiceHandle } from './process.js';
 import type { StackPorts } from './prometheus-config.js';
 import { renderStackConfigs } from './stack-configs.js';
+import { withStateLock } from './state-lock.js';
 import { readStackState, writeStackState, type ServiceRecord, type StackState } from './stack-state.js';
 import { startAlertmanager, startPrometheus, startPushgateway } from './services.js';
 
@@ -140,6 +141,10 @@ async function reload(url: string, log: (line: string) => void): Promise<void> {
  * by a process it did not start; if one service fails to start, the ones started by this call are stopped again.
  */
 export async function startStack(options: StackOptions): Promise<StackInfo> {
+  return withStateLock(resolve(options.stateDir), () => startLocked(options));
+}
+
+async function startLocked(options: StackOptions): Promise<StackInfo> {
   const stateDir = resolve(options.stateDir);
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
@@ -280,6 +285,10 @@ export interface StopResult {
 export async function stopStack(stateDir: string): Promise<StopResult[]> {
   const dir = resolve(stateDir);
   if (!existsSync(dir)) return STACK_SERVICES.map((name) => ({ name, outcome: 'not-running' }));
+  return withStateLock(dir, () => stopLocked(dir));
+}
+
+async function stopLocked(dir: string): Promise<StopResult[]> {
   const state = readStackState(dir);
   const results: StopResult[] = [];
   for (const name of [...STACK_SERVICES].reverse()) {

@@ -141,6 +141,22 @@ describe('startStack, stackStatus, stopStack', () => {
   });
 });
 
+describe('two up calls at once on one state folder', () => {
+  it('take turns: one starts the services, the other reuses them', async () => {
+    const stateDir = newStateDir();
+    const [a, b] = await Promise.all([
+      startStack({ stateDir, ports: FREE }),
+      startStack({ stateDir, ports: FREE }),
+    ]);
+    for (const name of ['prometheus', 'pushgateway', 'alertmanager'] as const) {
+      expect(b.services[name].pid).toBe(a.services[name].pid);
+      expect([a.services[name].origin, b.services[name].origin].sort()).toEqual(['reused', 'started']);
+    }
+    await stopStack(stateDir);
+    expect(processesMentioning(stateDir)).toEqual([]);
+  });
+});
+
 describe('services the launcher did not start', () => {
   let server: Server;
   let heldPort: number;
