@@ -64,3 +64,26 @@ export { SqlStore } from './store/sql-store.js';
 export { createApp, type AppOptions } from './server/app.js';
 export type { AuthOptions, OidcOptions, StaticToken } from './server/auth.js';
 export type { Role } from './server/permissions.js';
+// CLI engineer: typed REST client of the API (Odahu-flow 1.6 wire format), for scripts and the CLI
+export {
+  // `ApiError` is the domain error above; the client's is the same idea seen from the other side of the wire.
+  ApiError as ClientApiError,
+  ConnectionClient,
+  GangplankClient,
+  RESOURCE_PATHS,
+  ResourceClient,
+  TrainingClient,
+  UnreachableError,
+  type ClientOptions,
+  type HttpOptions,
+  type ListQuery,
+  type ResourceKind,
+  type WireArtifact,
+  type WireConnection,
+  type WireModelTraining,
+  type WireResource,
+  type WireToolchainIntegration,
+  type WireTrainingRun,
+  type WireTrainingState,
+  type WireTrainingStatus,
+} from './client/index.js';
