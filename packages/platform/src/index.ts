@@ -87,3 +87,12 @@ export {
   type WireTrainingState,
   type WireTrainingStatus,
 } from './client/index.js';
+// execution engineer: dispatcher
+export {
+  createDispatcher,
+  type Dispatcher,
+  type DispatcherOptions,
+  type DispatcherStore,
+} from './dispatcher/dispatcher.js';
+export { resolveRunSpec, InvalidRunError, parseDuration } from './dispatcher/resolve-run-spec.js';
+export { renderRunMetrics, RunMetricsPublisher } from './dispatcher/run-metrics.js';

@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { gatewayGroups } from '../../../../test/support/prometheus.js';
+import { createDispatcher, type Dispatcher } from '../../src/dispatcher/dispatcher.js';
+import type { ModelTrainingSpec, TrainingRun } from '../../src/domain/types.js';
+import { LocalExecutor } from '../../src/executors/local.js';
+import { isAlive } from '../../src/executors/process-tree.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
+import { TRAININGS, tempDir } from '../fixtures/specs.js';
+
+const root = tempDir('gp-disp-');
+let store: SqlStore;
+const dispatchers: Dispatcher[] = [];
+const pushgateway = inject('pushgatewayUrl');
+
+beforeAll(async () => {
+  store = await createStore({});
+  await store.createToolchain('node', {
+    entrypoint: 'node',
+    defaultImage: 'none',
+    kind: 'command',
+    command: [process.execPath],
+  });
+});
+
+// Every test's dispatchers stop with it: a dispatcher left running would claim the next test's runs.
+afterEach(async () => {
+  await Promise.all(dispatchers.splice(0).map((d) => d.stop()));
+});
+
+afterAll(async () => {
+  await store.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function uid(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+function dispatcher(options: Partial<Parameters<typeof createDispatcher>[0]> = {}): Dispatcher {
+  const d = createDispatcher({
+    store,
+    executor: new LocalExecutor({ root: join(root, 'runs'), graceMs: 500 }),
+    workerId: uid('worker'),
+    concurrency: 2,
+    pushgateway,
+    warn: () => {},
+    ...options,
+  });
+  dispatchers.push(d);
+  return d;
+}
+
+function spec(script: string, overrides: Partial<ModelTrainingSpec> = {}): ModelTrainingSpec {
+  return {
+    model: { name: 'fixture', version: '1.0' },
+    toolchain: 'node',
+    entrypoint: join(TRAININGS, script),
+    algorithmSource: {},
+    ...overrides,
+  };
+}
+
+async function waitRun(
+  runId: string,
+  ok: (run: TrainingRun) => boolean,
+  timeoutMs = 20_000,
+): Promise<TrainingRun> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await store.getRun(runId);
+    if (run && ok(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not get there: ${JSON.stringify(run)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const final = (r: TrainingRun) => r.state === 'succeeded' || r.state === 'failed';
+
+async function logText(runId: string): Promise<string[]> {
+  return (await store.readLogs(runId)).map((c) => `${c.stream}:${c.text}`);
+}
+
+describe('dispatcher with the local executor', () => {
+  it('runs a training to success and mirrors the run on the training', async () => {
+    const d = dispatcher();
+    await d.start();
+    const id = uid('ok');
+    const { run } = await store.createTraining(id, spec('succeed.mjs', { args: ['--x', '1'] }));
+    d.wake();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'succeeded', exitCode: 0, reason: 'Succeeded' });
+    expect(done.podName).toMatch(/^local-\d+$/);
+    expect(done.startedAt).toBeDefined();
+    expect(done.finishedAt).toBeDefined();
+    expect(done.artifacts[0]?.artifactName).toMatch(/^fixture-1\.0-[0-9a-f-]{36}\.zip$/);
+    expect(done.claimedBy).toBeUndefined(); // released
+    const training = await store.getTraining(id);
+    expect(training?.status).toMatchObject({ state: 'succeeded', exitCode: 0, runId: run.id });
+    const logs = await logText(run.id);
+    expect(logs).toContain('stdout:training started');
+    expect(logs).toContain('stderr:a warning on stderr');
+    expect(new Set(logs).size).toBe(logs.length); // no line twice
+  });
+
+  it('records exit code, reason and message of a failing training', async () => {
+    const d = dispatcher();
+    await d.start();
+    const { run } = await store.createTraining(uid('fail'), spec('fail.mjs'));
+    d.wake();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({
+      state: 'failed',
+      exitCode: 3,
+      reason: 'Failed',
+      message: 'the entry point exited with code 3',
+    });
+  });
+
+  it('fails a run whose toolchain or connection is missing, with the reason in the log', async () => {
+    const d = dispatcher();
+    await d.start();
+    const { run } = await store.createTraining(uid('bad'), spec('succeed.mjs', { toolchain: 'nope' }));
+    d.wake();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({
+      state: 'failed',
+      reason: 'InvalidSpec',
+      message: 'toolchain integration "nope" is not found',
+    });
+    expect((await logText(run.id)).join('\n')).toContain('toolchain integration "nope" is not found');
+  });
+
+  it('keeps queued runs in scheduling beyond the concurrency limit, then runs them all', async () => {
+    const d = dispatcher({ concurrency: 1 });
+    const runs = [];
+    for (let i = 0; i < 3; i++)
+      runs.push((await store.createTraining(uid('q'), spec('sleep.mjs', { args: ['700'] }))).run);
+    await d.start();
+    const first = await waitRun(runs[0]!.id, (r) => r.state === 'running');
+    expect(first.state).toBe('running');
+    const others = await Promise.all(runs.slice(1).map((r) => store.getRun(r.id)));
+    expect(others.map((r) => r?.state)).toEqual(['scheduling', 'scheduling']);
+    expect(others.map((r) => r?.claimedBy)).toEqual([undefined, undefined]);
+    for (const r of runs) expect((await waitRun(r.id, final)).state).toBe('succeeded');
+  });
+
+  it('stops the process tree when the training is deleted, and when a run is cancelled', async () => {
+    const d = dispatcher();
+    await d.start();
+    const id = uid('del');
+    const { run } = await store.createTraining(id, spec('hang.mjs'));
+    d.wake();
+    await waitRun(run.id, (r) => r.state === 'running');
+    const pid = await pidOf(run.id);
+    await store.deleteTraining(id);
+    d.wake();
+    await until(() => !isAlive(pid));
+    expect(d.activeRunIds()).not.toContain(run.id);
+
+    const cancelled = (await store.createTraining(uid('cancel'), spec('hang.mjs'))).run;
+    d.wake();
+    await waitRun(cancelled.id, (r) => r.state === 'running');
+    const pid2 = await pidOf(cancelled.id);
+    await store.requestCancel(cancelled.id, 'stopped by bob');
+    d.wake();
+    const done = await waitRun(cancelled.id, final);
+    expect(done).toMatchObject({ state: 'failed', reason: 'Cancelled', message: 'stopped by bob' });
+    expect(isAlive(pid2)).toBe(false);
+  });
+
+  it('reruns on PUT even with an unchanged spec, cancelling the active run (Odahu #561)', async () => {
+    const d = dispatcher();
+    await d.start();
+    const id = uid('put');
+    const first = (await store.createTraining(id, spec('hang.mjs'))).run;
+    d.wake();
+    await waitRun(first.id, (r) => r.state === 'running');
+    const second = (await store.updateTraining(id, spec('hang.mjs'))).run;
+    d.wake();
+    expect((await waitRun(first.id, final)).reason).toBe('Cancelled');
+    await waitRun(second.id, (r) => r.state === 'running');
+    await store.requestCancel(second.id, 'done');
+    d.wake();
+    await waitRun(second.id, final);
+    expect((await store.listRuns(id)).map((r) => r.id)).toEqual([first.id, second.id]);
+  });
+
+  it('re-attaches live runs after a restart without storing a log line twice', async () => {
+    const workerId = uid('stable');
+    const runs = join(root, 'restart');
+    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await a.start();
+    const { run } = await store.createTraining(uid('restart'), spec('hang.mjs'));
+    a.wake();
+    await waitRun(run.id, (r) => r.state === 'running');
+    const pid = await pidOf(run.id);
+    await a.stop(); // the server goes down; the training keeps running
+    expect(isAlive(pid)).toBe(true);
+    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await b.start();
+    expect(b.activeRunIds()).toContain(run.id);
+    await store.requestCancel(run.id, 'after restart');
+    b.wake();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'failed', reason: 'Cancelled' });
+    const logs = await logText(run.id);
+    expect(logs.filter((l) => l.startsWith('stdout:hanging'))).toHaveLength(1);
+    expect(logs.some((l) => l.includes('re-attached'))).toBe(true);
+  });
+
+  it('fails a run whose process died while the server was down, keeping its logs', async () => {
+    const workerId = uid('stable');
+    const runs = join(root, 'died');
+    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await a.start();
+    const { run } = await store.createTraining(uid('died'), spec('hang.mjs'));
+    a.wake();
+    await waitRun(run.id, (r) => r.state === 'running');
+    await pidOf(run.id);
+    await a.stop();
+    const { readFileSync } = await import('node:fs');
+    const state = JSON.parse(readFileSync(join(runs, run.id, '.gangplank', 'state.json'), 'utf8'));
+    process.kill(-state.shimPid, 'SIGKILL');
+    await until(() => !isAlive(state.shimPid));
+    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await b.start();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'failed', reason: 'Lost' });
+    expect((await logText(run.id)).some((l) => l.startsWith('stdout:hanging'))).toBe(true);
+  });
+
+  it('fails runs of a worker that stopped renewing its lease', async () => {
+    const { run } = await store.createTraining(uid('orphan'), spec('hang.mjs'));
+    const [claimed] = await store.claimRuns('gone-worker', 1, 1);
+    expect(claimed?.id).toBe(run.id);
+    await store.updateRun(run.id, { state: 'running' }, { workerId: 'gone-worker' });
+    await new Promise((r) => setTimeout(r, 20)); // the 1 ms lease expires
+    const d = dispatcher();
+    await d.start();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'failed', reason: 'Lost' });
+    expect(done.message).toContain('gone-worker stopped renewing its lease');
+  });
+
+  it('hands the gateway to the run, pushes run metrics, and deletes finished runs’ groups after the retention', async () => {
+    const d = dispatcher({ retainFinishedMs: 1500 });
+    await d.start();
+    const id = uid('metrics');
+    const { run } = await store.createTraining(
+      id,
+      spec('push-metric.mjs', { envs: [{ name: 'GANGPLANK_JOB', value: `job-${id}` }] }),
+    );
+    d.wake();
+    await waitRun(run.id, final);
+    const groups = async () => (await gatewayGroups(pushgateway)).filter((g) => g.labels.run_id === run.id);
+    const found = await until(async () => ((await groups()).length === 2 ? await groups() : undefined));
+    const mine = found.find((g) => g.labels.instance === 'gangplank-dispatcher')!;
+    expect(mine.labels).toMatchObject({ job: `job-${id}`, training: id });
+    const state = mine.gangplank_run_state as { metrics: { labels: { state: string }; value: string }[] };
+    expect(state.metrics.find((m) => m.labels.state === 'succeeded')?.value).toBe('1');
+    expect(mine.gangplank_run_exit_code).toBeDefined();
+    const worker = found.find((g) => g.labels.instance === 'worker-0')!;
+    expect(worker.labels).toMatchObject({ job: `job-${id}`, training: id, run_id: run.id });
+    await until(async () => ((await groups()).length === 0 ? true : undefined));
+  });
+});
+
+async function pidOf(runId: string): Promise<number> {
+  const line = await until(async () =>
+    (await logText(runId)).find((l) => l.startsWith('stdout:hanging pid=')),
+  );
+  return Number(line.split('=')[1]);
+}
+
+async function until<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
