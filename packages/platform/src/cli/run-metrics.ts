@@ -9,10 +9,14 @@ export interface MetricPoint {
   value: number;
 }
 
-/** Which series belong to the run: any label equal to the run id, else `job` equal to the job name. */
+/**
+ * Which series belong to the run: any label equal to the run id (the platform groups a run's pushes under
+ * `run_id`), else a `training` label or a `job` equal to the given names.
+ */
 export interface RunMatch {
   runId?: string;
   job?: string;
+  training?: string;
 }
 
 /** What the progress line shows from metrics. */
@@ -77,7 +81,13 @@ export function pointsFromPrometheus(body: unknown): MetricPoint[] {
 export function runMetrics(points: readonly MetricPoint[], match: RunMatch): RunMetrics {
   const byRun = match.runId ? points.filter((p) => Object.values(p.labels).includes(match.runId!)) : [];
   const mine =
-    byRun.length > 0 ? byRun : match.job ? points.filter((p) => p.labels['job'] === match.job) : [];
+    byRun.length > 0
+      ? byRun
+      : points.filter(
+          (p) =>
+            (match.training !== undefined && p.labels['training'] === match.training) ||
+            (match.job !== undefined && p.labels['job'] === match.job),
+        );
   const pick = (names: readonly string[]): number | undefined => {
     for (const name of names) {
       const found = mine.find((p) => p.name === name);

@@ -44,7 +44,7 @@ export async function waitForTraining(
     // Gangplank's status names the run it mirrors; it changes when someone edits the training meanwhile.
     const statusRun = training.status?.['runId'];
     if (typeof statusRun === 'string' && statusRun) runId = statusRun;
-    const metrics = options.metrics ? await options.metrics({ runId, job: id }) : {};
+    const metrics = options.metrics ? await options.metrics({ runId, job: id, training: id }) : {};
     const now = options.now();
     // Elapsed counts from the run's creation when the server's clock agrees with ours, else from our start.
     const origin = runStart !== undefined && runStart <= start ? runStart : start;

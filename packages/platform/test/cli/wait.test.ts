@@ -37,7 +37,7 @@ describe('waitForTraining', () => {
       },
     });
     expect(final.status?.state).toBe('succeeded');
-    expect(seen[0]).toEqual({ runId: 'w-run-1', job: 'w' });
+    expect(seen[0]).toEqual({ runId: 'w-run-1', job: 'w', training: 'w' });
     expect(screen.split('\r\x1b[2K').filter(Boolean)).toEqual([
       'running  0s  epoch 1/3  loss 1.0000',
       'running  1s  epoch 2/3  loss 0.5000',
