@@ -5,8 +5,8 @@ import { toMatrix } from './rows.js';
 import type { WatchedData } from './watch.js';
 import { pickWatched } from './watch.js';
 
-/** Options of {@link MmdDriftDetector}: those of {@link OnlineMmd} plus what the detector watches. */
-export interface MmdDriftDetectorOptions<X = unknown, Y = unknown> extends OnlineMmdOptions {
+/** How a {@link MmdDriftDetector} feeds and resets its {@link OnlineMmd}. */
+export interface MmdDriftDetectorBehaviour<X = unknown, Y = unknown> {
   /**
    * Start a new run (restore the initial window, time 0) after each detection, as alibi-detect expects its
    * users to do. Without it, one shift is counted at every step for as long as the window stays drifted, and
@@ -18,6 +18,10 @@ export interface MmdDriftDetectorOptions<X = unknown, Y = unknown> extends Onlin
   /** @default 'outputs' */
   readonly watch?: WatchedData<X, Y>;
 }
+
+/** Options of {@link MmdDriftDetector}: those of {@link OnlineMmd} plus how the detector uses it. */
+export interface MmdDriftDetectorOptions<X = unknown, Y = unknown>
+  extends OnlineMmdOptions, MmdDriftDetectorBehaviour<X, Y> {}
 
 /**
  * Online MMD drift ({@link OnlineMmd}), pluggable into `PrometheusModel` as is: `check(x, y)` feeds every row
@@ -35,10 +39,24 @@ export class MmdDriftDetector<X = unknown, Y = unknown> implements DriftDetector
   /** The last step, if any. */
   last: OnlineMmdStep | undefined;
 
-  /** @param reference - reference rows (n × d), e.g. the model's outputs on training data */
-  constructor(reference: unknown, options: MmdDriftDetectorOptions<X, Y>) {
-    const ref = toMatrix(reference, 'MmdDriftDetector reference');
-    this.mmd = new OnlineMmd(ref, options);
+  /**
+   * Calibrates on `reference`: rows (n × d), e.g. the model's outputs on training data.
+   */
+  constructor(reference: unknown, options: MmdDriftDetectorOptions<X, Y>);
+  /**
+   * Uses an already calibrated detector, e.g. `new OnlineMmd(savedState)` restored after a restart.
+   */
+  constructor(mmd: OnlineMmd, options?: MmdDriftDetectorBehaviour<X, Y>);
+  constructor(
+    source: unknown,
+    options: MmdDriftDetectorBehaviour<X, Y> | MmdDriftDetectorOptions<X, Y> = {},
+  ) {
+    if (source instanceof OnlineMmd) {
+      this.mmd = source;
+    } else {
+      const calibration = options as MmdDriftDetectorOptions<X, Y>;
+      this.mmd = new OnlineMmd(toMatrix(source, 'MmdDriftDetector reference'), calibration);
+    }
     this.resetOnDrift = options.resetOnDrift ?? true;
     this.watch = options.watch ?? 'outputs';
   }

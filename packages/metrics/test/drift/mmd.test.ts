@@ -4,6 +4,7 @@ import { medianHeuristicSigma, mmd2Unbiased, squaredDistance } from '../../src/d
 import { crossKernel, MAX_UNROLLED, pairKernel } from '../../src/drift/kernel-loops.js';
 import { heldOut, HeldOutScratch, kernelSums, slidingMmd } from '../../src/drift/mmd-calibration.js';
 import { OnlineMmd } from '../../src/drift/mmd-online.js';
+import type { OnlineMmdState } from '../../src/drift/mmd-online.js';
 import { MmdDriftDetector } from '../../src/drift/mmd-detector.js';
 import { seededRandom, shuffleTail } from '../../src/drift/random.js';
 import type { Matrix } from '../../src/drift/rows.js';
@@ -105,6 +106,27 @@ describe('OnlineMmd', () => {
     const b = new OnlineMmd(reference, { ...options, random: seededRandom(7) });
     expect(Array.from(a.thresholds)).toEqual(Array.from(b.thresholds));
     expect(a.update([1, 2, 3, 4])).toEqual(b.update([1, 2, 3, 4]));
+  });
+
+  it('saves its calibration as JSON and restores it without calibrating again', () => {
+    const mmd = new OnlineMmd(reference, { ...options, random: seededRandom(3) });
+    const restored = new OnlineMmd(JSON.parse(JSON.stringify(mmd.toState())) as OnlineMmdState);
+    expect(Array.from(restored.thresholds)).toEqual(Array.from(mmd.thresholds));
+    expect(restored.sigma).toBe(mmd.sigma);
+    const stream = gaussianMatrix(seededRandom(13), 10, 4);
+    for (let i = 0; i < stream.rows; i++) {
+      const a = mmd.update(row(stream, i));
+      const b = restored.update(row(stream, i));
+      expect(b.statistic).toBeCloseTo(a.statistic, 14);
+      expect(b.isDrift).toBe(a.isDrift);
+    }
+    const detector = new MmdDriftDetector(restored, { resetOnDrift: false });
+    expect(detector.check(undefined, [[0, 0, 0, 0]]).driftDetected).toBeTypeOf('number');
+    const state = mmd.toState();
+    expect(() => new OnlineMmd({ ...state, thresholds: [1] })).toThrow(/invalid saved state \(thresholds\)/);
+    expect(() => new OnlineMmd({ ...state, reference: [...state.reference.slice(1), Number.NaN] })).toThrow(
+      /non-finite/,
+    );
   });
 
   it('rejects configurations it cannot calibrate, with advice', () => {
