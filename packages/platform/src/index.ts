@@ -96,3 +96,9 @@ export {
 } from './dispatcher/dispatcher.js';
 export { resolveRunSpec, InvalidRunError, parseDuration } from './dispatcher/resolve-run-spec.js';
 export { renderRunMetrics, RunMetricsPublisher } from './dispatcher/run-metrics.js';
+// execution engineer: local training without a server (`gangplank local train run`)
+export {
+  runTrainingLocally,
+  type LocalTrainingOptions,
+  type LocalTrainingResult,
+} from './dispatcher/run-locally.js';
