@@ -125,6 +125,8 @@ export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetecto
   check(x: X, y: Y): Drift {
     const data = pickWatched(this.watch, x, y);
     const labels = this.toLabels(data, 'ChiSquareDetector');
+    // Checked before the window takes them: one bad batch must not poison every later check.
+    if (this.expected !== undefined) for (const c of labels) this.checkClass(c);
     this.lastBatch = labels.length;
     let sample: readonly Category[];
     if (this.windowSize === 0) {
@@ -159,16 +161,17 @@ export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetecto
 
   private goodnessOfFit(sample: readonly Category[]): ChiSquareResult {
     const expected = this.expected!;
-    const k = expected.length;
-    const observed = new Float64Array(k);
-    for (const c of sample) {
-      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= k) {
-        throw new RangeError(`ChiSquareDetector: category ${String(c)} is not a class index in 0…${k - 1}`);
-      }
-      observed[c]!++;
-    }
+    const observed = new Float64Array(expected.length);
+    for (const c of sample) observed[c as number]!++;
     const n = sample.length;
     return chiSquareGoodnessOfFit(observed, { expected: expected.map((p) => p * n) });
+  }
+
+  private checkClass(c: Category): void {
+    const k = this.expected!.length;
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= k) {
+      throw new RangeError(`ChiSquareDetector: category ${String(c)} is not a class index in 0…${k - 1}`);
+    }
   }
 
   /** String labels are taken as they are; anything else is read as rows and categorised. */

@@ -132,6 +132,10 @@ describe('ChiSquareDetector', () => {
     expect(() => new ChiSquareDetector({ numClasses: 10, minSamples: 600 })).toThrow(/exceeds windowSize/);
     const det = new ChiSquareDetector({ numClasses: 3, minSamples: 1, windowSize: 0 });
     expect(() => det.check(undefined, [7])).toThrow(/not a class index in 0…2/);
+    const sliding = new ChiSquareDetector({ numClasses: 3, minSamples: 2 });
+    expect(() => sliding.check(undefined, [0, 1, 9])).toThrow(/not a class index/);
+    expect(sliding.windowFill().size).toBe(0);
+    expect(sliding.check(undefined, [0, 1, 2]).pValue).toBe(1);
     expect(() => det.check(undefined, [[0.1, 0.2], [0.3]])).toThrow(/ragged/);
     expect(() => det.check(undefined, [[0.1, Number.NaN]])).toThrow(/finite/);
     expect(() => det.check(undefined, 'oops')).toThrow(TypeError);
