@@ -56,7 +56,8 @@ function parse() {
     const raw = values[name];
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`, 2);
+    if (!Number.isInteger(n) || n < min)
+      fail(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`, 2);
     return n;
   };
   return {
@@ -98,12 +99,19 @@ try {
 }
 const { prometheus, pushgateway, alertmanager } = info.services;
 for (const s of [prometheus, pushgateway, alertmanager]) {
-  console.log(`  ${s.name.padEnd(13)} ${s.url.padEnd(24)} ${s.origin === 'reused' ? 'already running, reused' : 'started'}`);
+  console.log(
+    `  ${s.name.padEnd(13)} ${s.url.padEnd(24)} ${s.origin === 'reused' ? 'already running, reused' : 'started'}`,
+  );
 }
 
 // One run id, handed to the training through the environment the exporter reads, so the URL below can name it.
-const runId = `quickstart-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-step(`Training the MNIST convnet for ${options.epochs} epoch(s), pushing to ${pushgateway.url} as job="${JOB}", run_id="${runId}"`);
+const runId = `quickstart-${new Date()
+  .toISOString()
+  .replace(/[-:]/g, '')
+  .replace(/\.\d+Z$/, 'Z')}`;
+step(
+  `Training the MNIST convnet for ${options.epochs} epoch(s), pushing to ${pushgateway.url} as job="${JOB}", run_id="${runId}"`,
+);
 const trainArgs = ['--import', 'tsx', 'examples/train/train.ts', '--epochs', String(options.epochs)];
 trainArgs.push('--pushgateway', new URL(pushgateway.url).host, '--job', JOB);
 if (options.trainImages !== undefined) trainArgs.push('--train-images', String(options.trainImages));
@@ -129,7 +137,9 @@ if (code === 0) {
   while (Date.now() < deadline) {
     try {
       const q = encodeURIComponent(`gangplank_train_epochs_count${selector}`);
-      const res = await fetch(`${prometheus.url}/api/v1/query?query=${q}`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${prometheus.url}/api/v1/query?query=${q}`, {
+        signal: AbortSignal.timeout(2000),
+      });
       const body = await res.json();
       if (Number(body?.data?.result?.[0]?.value?.[1]) >= options.epochs) break;
     } catch {
