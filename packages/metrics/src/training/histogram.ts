@@ -28,34 +28,65 @@ export function emptyHistogram(bounds: readonly number[]): HistogramData {
   return { bounds, counts: new Float64Array(bounds.length + 1), sum: 0, count: 0 };
 }
 
+/** Cells of the lookup grid per bound: enough that a cell rarely holds more than one bound. */
+const CELLS_PER_BOUND = 16;
+
 /**
- * Adds every value of `values` to `h` (mutates it). Each value takes a binary search over the bounds, so the
- * cost is O(n·log b) with no allocation; 10^7 float32 weights take well under 100 ms (see bench/README.md).
+ * Adds every value of `values` to `h` (mutates it), with no call and no allocation per value.
+ *
+ * A uniform grid over [first bound, last bound] maps each cell to the first bound at or above the cell's start;
+ * a value's bucket is then one multiply, one table read and usually zero or one comparison step. A binary search
+ * took 556 ms for 10^7 float32 weights on the 2-core bench machine (its branches are unpredictable); the grid
+ * takes a small fraction of that (see bench/README.md). The result is exact for any sorted bounds: the steps
+ * correct both grid rounding and cells holding several bounds.
+ *
  * A NaN value lands in `+Inf` only (it is `<=` no bound) and makes the sum NaN, as in Prometheus clients.
  */
 export function observeAll(h: HistogramData, values: NumericArray): void {
-  const bounds = h.bounds;
-  const nb = bounds.length;
+  const nb = h.bounds.length;
   const counts = h.counts;
-  // A local copy is several times faster than indexing a readonly number[] through the object in the hot loop.
-  const b = new Float64Array(nb);
-  for (let i = 0; i < nb; i++) b[i] = bounds[i]!;
   const n = values.length;
   let sum = 0;
+  if (nb === 0) {
+    for (let i = 0; i < n; i++) sum += values[i]!;
+    counts[0]! += n;
+    h.sum += sum;
+    h.count += n;
+    return;
+  }
+  // Bounds plus a +Inf sentinel, so the upward step always stops inside the array.
+  const b = new Float64Array(nb + 1);
+  b.set(h.bounds);
+  b[nb] = Infinity;
+  const lo = b[0]!;
+  const cells = nb > 1 ? nb * CELLS_PER_BOUND : 1;
+  const width = (b[nb - 1]! - lo) / cells;
+  const inv = width > 0 ? 1 / width : 0;
+  const last = cells - 1;
+  const table = new Int32Array(cells);
+  for (let c = 0, k = 0; c < cells; c++) {
+    const start = lo + c * width;
+    while (k < nb && b[k]! < start) k++;
+    table[c] = k;
+  }
+  // Integer counts in the loop (cheaper than float adds), folded into the histogram after.
+  const local = new Uint32Array(nb + 1);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     sum += v;
-    // First index whose bound is >= v; nb when none (the +Inf bucket), including NaN.
-    let lo = 0;
-    let hi = nb;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b[mid]! < v) lo = mid + 1;
-      else hi = mid;
+    if (v !== v) {
+      local[nb]! += 1; // NaN
+      continue;
     }
-    if (v !== v) lo = nb;
-    counts[lo]! += 1;
+    // Clamp before the integer conversion: values far outside the bounds would overflow `| 0`.
+    const x = (v - lo) * inv;
+    let k = table[x <= 0 ? 0 : x >= last ? last : x | 0]!;
+    // First bound >= v: step up past bounds below v, and down if rounding put us one cell too far.
+    while (b[k]! < v) k++;
+    while (k > 0 && b[k - 1]! >= v) k--;
+    local[k]! += 1;
   }
+  for (let k = 0; k <= nb; k++) counts[k]! += local[k]!;
   h.sum += sum;
   h.count += n;
 }
