@@ -10,7 +10,8 @@
 
 /**
  * Adds `exp(−gamma·‖xᵢ−xⱼ‖²)` for every pair i < j of the n rows of `data` to `rowSums[i]` and `rowSums[j]`,
- * and, when `block` is given, stores it at `block[i·n+j]` and `block[j·n+i]`.
+ * and, when `block` is given, stores it at `block[i·n+j]` and `block[j·n+i]`. Only the pairs whose first row
+ * i lies in [`from`, `to`) are visited (default: all), so that long passes can be split into chunks.
  */
 export type PairKernel = (
   data: Float64Array,
@@ -18,6 +19,8 @@ export type PairKernel = (
   gamma: number,
   rowSums: Float64Array,
   block: Float64Array | null,
+  from?: number,
+  to?: number,
 ) => void;
 
 /** Returns `Σᵢ exp(−gamma·‖refᵢ − row‖²)` over the `rows` rows of `ref`. */
@@ -63,7 +66,8 @@ export function crossKernel(d: number): CrossKernel {
 
 function generatedPair(d: number): PairKernel {
   const body = `
-    for (let i = 0; i < n; i++) {
+    const end = to === undefined ? n : to;
+    for (let i = from === undefined ? 0 : from; i < end; i++) {
       const oi = i * ${d};
       ${hoistSource(d, 'data', 'oi')}
       let ri = 0;
@@ -79,7 +83,7 @@ function generatedPair(d: number): PairKernel {
       rowSums[i] += ri;
     }`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built from the integer d only (see above)
-  return new Function('data', 'n', 'gamma', 'rowSums', 'block', body) as PairKernel;
+  return new Function('data', 'n', 'gamma', 'rowSums', 'block', 'from', 'to', body) as PairKernel;
 }
 
 function generatedCross(d: number): CrossKernel {
@@ -99,8 +103,8 @@ function generatedCross(d: number): CrossKernel {
 
 /** The plain (not unrolled) pair loop, for comparison in `bench/` and tests. */
 export function genericPair(d: number): PairKernel {
-  return (data, n, gamma, rowSums, block) => {
-    for (let i = 0; i < n; i++) {
+  return (data, n, gamma, rowSums, block, from = 0, to = n) => {
+    for (let i = from; i < to; i++) {
       const oi = i * d;
       let ri = 0;
       for (let j = i + 1; j < n; j++) {

@@ -20,11 +20,41 @@ export interface KernelSums {
 
 /** Computes {@link KernelSums} for `x` with the kernel `exp(−gamma·‖a−b‖²)`. */
 export function kernelSums(x: Matrix, gamma: number): KernelSums {
-  const rowSums = new Float64Array(x.rows);
-  pairKernel(x.cols)(x.data, x.rows, gamma, rowSums, null);
+  return runToEnd(kernelSumsSteps(x, gamma));
+}
+
+/**
+ * {@link kernelSums} in steps: yields after about every {@link PAIRS_PER_STEP} kernel evaluations, so that an
+ * async caller can give the event loop a turn; returns the sums.
+ */
+export function* kernelSumsSteps(x: Matrix, gamma: number): Generator<void, KernelSums> {
+  const n = x.rows;
+  const rowSums = new Float64Array(n);
+  const loop = pairKernel(x.cols);
+  let i = 0;
+  while (i < n) {
+    // Rows i… have n − i − 1 pairs each: take rows until the step holds about PAIRS_PER_STEP pairs.
+    let to = i;
+    let pairs = 0;
+    while (to < n && pairs < PAIRS_PER_STEP) pairs += n - ++to;
+    loop(x.data, n, gamma, rowSums, null, i, to);
+    i = to;
+    if (i < n) yield;
+  }
   let total = 0;
-  for (let i = 0; i < x.rows; i++) total += rowSums[i]!;
+  for (let k = 0; k < n; k++) total += rowSums[k]!;
   return { rowSums, total };
+}
+
+/** Kernel evaluations between two yields of the step generators: about 20–60 ms of work here. */
+export const PAIRS_PER_STEP = 1_000_000;
+
+/** Runs a step generator to its end, synchronously. */
+export function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
 }
 
 /**
@@ -157,6 +187,16 @@ export function bootstrapThresholds(
   gamma: number,
   options: BootstrapOptions,
 ): Float64Array {
+  return runToEnd(bootstrapThresholdsSteps(x, sums, gamma, options));
+}
+
+/** {@link bootstrapThresholds} in steps of about {@link PAIRS_PER_STEP} kernel evaluations. */
+export function* bootstrapThresholdsSteps(
+  x: Matrix,
+  sums: KernelSums,
+  gamma: number,
+  options: BootstrapOptions,
+): Generator<void, Float64Array> {
   const { ert, windowSize: W, nBootstraps: B, random } = options;
   const n = x.rows;
   const L = 2 * W - 1;
@@ -166,7 +206,9 @@ export function bootstrapThresholds(
   const scratch = new HeldOutScratch(L, x.cols);
   // Column-major: the threshold pass reads one step across all bootstraps.
   const stats = new Float64Array(B * W);
+  const perStep = Math.max(1, Math.floor(PAIRS_PER_STEP / ((L * (L - 1)) / 2)));
   for (let b = 0; b < B; b++) {
+    if (b > 0 && b % perStep === 0) yield;
     shuffleTail(indices, L, random);
     const held = heldOut(x, sums, gamma, indices, scratch);
     slidingMmd(held, L, W, R, W, (w, v) => {

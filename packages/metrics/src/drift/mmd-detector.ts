@@ -61,6 +61,18 @@ export class MmdDriftDetector<X = unknown, Y = unknown> implements DriftDetector
     this.watch = options.watch ?? 'outputs';
   }
 
+  /**
+   * Calibrates without blocking the event loop for long (see {@link OnlineMmd.create}), e.g. while the
+   * application already serves requests.
+   */
+  static async create<X = unknown, Y = unknown>(
+    reference: unknown,
+    options: MmdDriftDetectorOptions<X, Y>,
+  ): Promise<MmdDriftDetector<X, Y>> {
+    const mmd = await OnlineMmd.create(toMatrix(reference, 'MmdDriftDetector reference'), options);
+    return new MmdDriftDetector<X, Y>(mmd, options);
+  }
+
   check(x: X, y: Y): Drift {
     const batch = toMatrix(pickWatched(this.watch, x, y), 'MmdDriftDetector', this.mmd.dimension);
     const d = batch.cols;

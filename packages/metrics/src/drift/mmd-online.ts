@@ -1,7 +1,13 @@
 import { medianHeuristicSigma } from './kernel.js';
 import type { CrossKernel } from './kernel-loops.js';
 import { crossKernel, pairKernel } from './kernel-loops.js';
-import { bootstrapThresholds, heldOut, HeldOutScratch, kernelSums } from './mmd-calibration.js';
+import {
+  bootstrapThresholdsSteps,
+  heldOut,
+  HeldOutScratch,
+  kernelSumsSteps,
+  runToEnd,
+} from './mmd-calibration.js';
 import type { Random } from './random.js';
 import { shuffleTail } from './random.js';
 import type { Matrix } from './rows.js';
@@ -96,7 +102,7 @@ export class OnlineMmd {
   /** Restores a calibrated detector saved with {@link toState}, without calibrating again. */
   constructor(state: OnlineMmdState);
   constructor(source: Matrix | OnlineMmdState, options?: OnlineMmdOptions) {
-    const state = isState(source) ? checkState(source) : calibrate(source, options!);
+    const state = isState(source) ? checkState(source) : runToEnd(calibration(source, options!));
     const W = state.windowSize;
     const d = state.dimension;
     this.sigma = state.sigma;
@@ -142,6 +148,20 @@ export class OnlineMmd {
       reference: Array.from(this.reference),
       initialWindow: Array.from(this.initialWindow),
     };
+  }
+
+  /**
+   * Calibrates like the constructor, with the same result for the same seed, but hands the event loop a turn
+   * about every 20–60 ms (every million kernel evaluations), so a server stays responsive while a large
+   * reference calibrates (seconds to tens of seconds for 20,000 rows).
+   */
+  static async create(reference: Matrix, options: OnlineMmdOptions): Promise<OnlineMmd> {
+    const steps = calibration(reference, options);
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return new OnlineMmd(r.value);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   /** A copy of the sub-reference the window is compared with (R rows). */
@@ -271,8 +291,11 @@ function checkState(s: OnlineMmdState): OnlineMmdState {
   return s;
 }
 
-/** Calibration: checks the options, picks σ, bootstraps the thresholds and draws the run-time split. */
-function calibrate(reference: Matrix, options: OnlineMmdOptions): OnlineMmdState {
+/**
+ * Calibration: checks the options, picks σ, bootstraps the thresholds and draws the run-time split. A step
+ * generator, yielding about every million kernel evaluations (see {@link OnlineMmd.create}).
+ */
+function* calibration(reference: Matrix, options: OnlineMmdOptions): Generator<void, OnlineMmdState> {
   const { ert, windowSize: W } = options;
   const nBootstraps = options.nBootstraps ?? 1000;
   const random = options.random ?? Math.random;
@@ -299,8 +322,14 @@ function calibrate(reference: Matrix, options: OnlineMmdOptions): OnlineMmdState
     throw new RangeError(`OnlineMmd: sigma must be > 0, got ${sigma}`);
   const gamma = 1 / (2 * sigma * sigma);
   const R = n - L;
-  const sums = kernelSums(reference, gamma);
-  const thresholds = bootstrapThresholds(reference, sums, gamma, { ert, windowSize: W, nBootstraps, random });
+  yield;
+  const sums = yield* kernelSumsSteps(reference, gamma);
+  const thresholds = yield* bootstrapThresholdsSteps(reference, sums, gamma, {
+    ert,
+    windowSize: W,
+    nBootstraps,
+    random,
+  });
 
   // The run-time split: redraw until the initial window (the last W held-out rows) does not detect.
   const indices = new Int32Array(n);

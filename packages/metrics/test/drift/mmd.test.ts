@@ -129,6 +129,21 @@ describe('OnlineMmd', () => {
     );
   });
 
+  it('calibrates asynchronously to the same result, giving the event loop turns', async () => {
+    const big = gaussianMatrix(seededRandom(21), 2500, 3);
+    const opts = { ert: 20, windowSize: 6, nBootstraps: 300 };
+    const sync = new OnlineMmd(big, { ...opts, random: seededRandom(5) });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const created = await OnlineMmd.create(big, { ...opts, random: seededRandom(5) });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    expect(Array.from(created.thresholds)).toEqual(Array.from(sync.thresholds));
+    expect(created.toState()).toEqual(sync.toState());
+    const detector = await MmdDriftDetector.create(big, { ...opts, random: seededRandom(5) });
+    expect(detector.mmd.toState()).toEqual(sync.toState());
+  });
+
   it('rejects configurations it cannot calibrate, with advice', () => {
     expect(() => new OnlineMmd(reference, { ert: 200, windowSize: 20, nBootstraps: 100 })).toThrow(
       /use more bootstraps/,
