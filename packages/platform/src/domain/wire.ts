@@ -241,3 +241,30 @@ export function readToolchainBody(body: unknown): {
 }
 
 export type { ConnectionType };
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** False for NUL characters and lone UTF-16 surrogates, which PostgreSQL cannot store in text or jsonb. */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+
+/**
+ * Paths of strings (keys or values) that are not {@link isStorableText}. Depth-limited; returns at most a few
+ * paths.
+ */
+export function unstorablePaths(value: unknown, path = '', depth = 0, found: string[] = []): string[] {
+  if (found.length >= 3 || depth > 20) return found;
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) found.push(path === '' ? 'value' : path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => unstorablePaths(item, `${path}[${i}]`, depth + 1, found));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const where = path === '' ? key : `${path}.${key}`;
+      if (!isStorableText(key)) found.push(where);
+      else unstorablePaths(item, where, depth + 1, found);
+    }
+  }
+  return found;
+}

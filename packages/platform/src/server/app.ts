@@ -8,6 +8,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import YAML from 'yaml';
 import { BadRequestError } from '../domain/errors.js';
+import { unstorablePaths } from '../domain/wire.js';
 import type { TrainingValidationContext } from '../domain/validate-training.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticator, type AuthOptions, type Principal } from './auth.js';
@@ -120,6 +121,14 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       done();
     });
   }
+
+  // PostgreSQL cannot hold NUL or lone surrogates in text: refuse them up front instead of failing in the database.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const bad = unstorablePaths({ params: request.params, query: request.query, body: request.body });
+    if (bad.length > 0)
+      return done(new BadRequestError(`${bad.join(', ')} must be valid Unicode text without NUL characters`));
+    done();
+  });
 
   app.get('/health', { schema: { hide: true } }, () => ({}));
   // Odahu's Swagger UI and document addresses.

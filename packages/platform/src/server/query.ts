@@ -40,7 +40,10 @@ export function parsePage(query: Query): Page {
   const size = single(query, 'size', DEFAULT_PAGE_SIZE);
   if (size > MAX_PAGE_SIZE)
     throw new BadRequestError(`the size URL parameter must not exceed ${MAX_PAGE_SIZE}`);
-  return { size, page: single(query, 'page', 0) };
+  const page = single(query, 'page', 0);
+  if (size * page > Number.MAX_SAFE_INTEGER)
+    throw new BadRequestError('the page URL parameter is out of range');
+  return { size, page };
 }
 
 /** Refuses any parameter not in `allowed` with Odahu's text. */

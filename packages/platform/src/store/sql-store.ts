@@ -68,8 +68,27 @@ function optional<T>(value: T | null | undefined): T | undefined {
   return value === null ? undefined : value;
 }
 
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Process output may hold NUL bytes or broken surrogates, which PostgreSQL refuses in text and jsonb: they
+ * become U+FFFD instead of failing the write.
+ */
+export function storable(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+function sanitize(value: unknown): unknown {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(sanitize);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), sanitize(v)]));
+  }
+  return value;
+}
+
 function json(value: unknown): string {
-  return JSON.stringify(value);
+  return JSON.stringify(sanitize(value));
 }
 
 /** `IN ($k, $k+1, …)` placeholders for `values`, appended to `params`. */
@@ -465,8 +484,8 @@ export class SqlStore implements Store {
       sets.push(`${column} = $${params.length}${cast}`);
     };
     if (patch.state !== undefined) set('state', patch.state);
-    if (patch.reason !== undefined) set('reason', patch.reason);
-    if (patch.message !== undefined) set('message', patch.message);
+    if (patch.reason !== undefined) set('reason', patch.reason === null ? null : storable(patch.reason));
+    if (patch.message !== undefined) set('message', patch.message === null ? null : storable(patch.message));
     if (patch.exitCode !== undefined) set('exit_code', patch.exitCode);
     if (patch.podName !== undefined) set('pod_name', patch.podName);
     if (patch.artifacts !== undefined) set('artifacts', json(patch.artifacts), '::jsonb');
@@ -526,7 +545,12 @@ export class SqlStore implements Store {
       if (chunks.length === 0) return last;
       const params: SqlParam[] = [runId];
       const values = chunks.map((chunk, i) => {
-        params.push(last - chunks.length + i + 1, chunk.stream, chunk.text, new Date(chunk.time ?? now));
+        params.push(
+          last - chunks.length + i + 1,
+          chunk.stream,
+          storable(chunk.text),
+          new Date(chunk.time ?? now),
+        );
         const n = params.length;
         return `($1, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
       });

@@ -37,19 +37,41 @@ export async function call(
 }
 
 /** A toolchain, a git connection and the wine training of odahuflowctl's wire capture (reference §1.7). */
-export async function seed(app: FastifyInstance, prefix = ''): Promise<void> {
-  await call(app, 'POST', '/api/v1/toolchain/integration', {
-    id: `${prefix}mlflow`,
-    spec: { entrypoint: '/opt/run', defaultImage: 'toolchain:1' },
-  });
-  await call(app, 'POST', '/api/v1/connection', {
-    id: `${prefix}repo`,
-    spec: { type: 'git', uri: 'https://example.com/repo.git', reference: 'origin/master' },
-  });
-  await call(app, 'POST', '/api/v1/connection', {
-    id: `${prefix}wine`,
-    spec: { type: 'gcs', uri: 'gs://bucket/wine', region: 'us', keySecret: b64('{"sa":1}') },
-  });
+export async function seed(
+  app: FastifyInstance,
+  prefix = '',
+  headers: Record<string, string> = {},
+): Promise<void> {
+  await call(
+    app,
+    'POST',
+    '/api/v1/toolchain/integration',
+    {
+      id: `${prefix}mlflow`,
+      spec: { entrypoint: '/opt/run', defaultImage: 'toolchain:1' },
+    },
+    headers,
+  );
+  await call(
+    app,
+    'POST',
+    '/api/v1/connection',
+    {
+      id: `${prefix}repo`,
+      spec: { type: 'git', uri: 'https://example.com/repo.git', reference: 'origin/master' },
+    },
+    headers,
+  );
+  await call(
+    app,
+    'POST',
+    '/api/v1/connection',
+    {
+      id: `${prefix}wine`,
+      spec: { type: 'gcs', uri: 'gs://bucket/wine', region: 'us', keySecret: b64('{"sa":1}') },
+    },
+    headers,
+  );
 }
 
 export function cliTraining(id: string, prefix = ''): Record<string, unknown> {

@@ -262,6 +262,13 @@ export function describeStoreConformance(name: string, context: ConformanceConte
         [3, 'stdout', "epoch 2 '; DROP TABLE x; --\n"],
       ]);
       expect((await store.readLogs(run.id, { afterSeq: 2 })).map((c) => c.seq)).toEqual([3]);
+      await store.appendLogs(run.id, [{ stream: 'stdout', text: 'nul\u0000 and \ud800 lone' }]);
+      expect((await store.readLogs(run.id, { afterSeq: 3 }))[0]?.text).toBe('nul\uFFFD and \uFFFD lone');
+      const updated = await store.updateRun(run.id, {
+        message: 'bad \u0000',
+        artifacts: [{ runId: '\udc00' }],
+      });
+      expect(updated.message).toBe('bad \uFFFD');
       await expect(store.appendLogs('no-such-run', [{ stream: 'stdout', text: 'x' }])).rejects.toThrow(
         'is not found',
       );
