@@ -443,6 +443,7 @@ export class TrainTestExporter {
       this.testFailed(e);
       throw e;
     }
+    // Tensors are read inside testEnd, under the ignoreExceptions policy.
     this.testEnd(this.namedResults(model, result));
     return result;
   }
@@ -463,18 +464,16 @@ export class TrainTestExporter {
       this.testFailed(e);
       throw e;
     }
-    const named: Record<string, number> = {};
-    const list: TensorLike[] = Array.isArray(result) ? result : [result];
-    const names = model.metricsNames ?? [];
-    for (let i = 0; i < list.length; i++) {
-      const t = list[i]!;
-      const d =
-        typeof t.dataSync === 'function'
-          ? t.dataSync()
-          : typeof t.data === 'function'
-            ? await t.data()
-            : undefined;
-      if (d && d.length > 0) named[names[i] ?? (i === 0 ? 'loss' : `metric_${i}`)] = Number(d[0]);
+    let named: Record<string, number> = {};
+    try {
+      named = await resolveLogs(this.namedResults(model, result));
+    } catch (e) {
+      const err = new Error(
+        `reading the evaluation results failed: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
+      if (this.enabled && !this.ignoreExceptions) throw err;
+      this.report(err, false);
     }
     this.testEnd(named);
     return result;
@@ -594,7 +593,18 @@ export class TrainTestExporter {
   private async handleEpochEnd(ctx: unknown, epoch: number, logs?: Logs): Promise<void> {
     this.adoptWrapper(ctx);
     // A tf.Callback list hands tf.Scalars; read them (dataSync first, data() otherwise) without disposing them.
-    this.epochEnd(epoch, await resolveLogs(logs));
+    let values: Record<string, number>;
+    try {
+      values = await resolveLogs(logs);
+    } catch (e) {
+      const err = new Error(`reading the epoch logs failed: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
+      if (this.enabled && !this.ignoreExceptions) throw err;
+      this.report(err, false);
+      values = {};
+    }
+    this.epochEnd(epoch, values);
   }
 
   private handleBatchEnd(_ctx: unknown, batch: number, logs?: Logs): Promise<void> {
@@ -608,14 +618,12 @@ export class TrainTestExporter {
     });
   }
 
-  private namedResults(model: ModelLike, result: TensorLike | TensorLike[]): Record<string, number> {
+  /** `evaluate`'s outputs keyed by `model.metricsNames` (`loss` first), still as tensors. */
+  private namedResults(model: ModelLike, result: TensorLike | TensorLike[]): Record<string, TensorLike> {
     const list = Array.isArray(result) ? result : [result];
     const names = model.metricsNames ?? [];
-    const out: Record<string, number> = {};
-    for (let i = 0; i < list.length; i++) {
-      const v = scalarSync(list[i]!);
-      if (v !== undefined) out[names[i] ?? (i === 0 ? 'loss' : `metric_${i}`)] = v;
-    }
+    const out: Record<string, TensorLike> = {};
+    list.forEach((t, i) => (out[names[i] ?? (i === 0 ? 'loss' : `metric_${i}`)] = t));
     return out;
   }
 

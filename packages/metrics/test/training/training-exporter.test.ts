@@ -229,3 +229,35 @@ describe('TrainTestExporter as TF.js callbacks', () => {
     expect(disposed).toBe(0);
   });
 });
+
+describe('TrainTestExporter with broken tensors', () => {
+  const broken = {
+    dataSync: (): never => {
+      throw new Error('Tensor is disposed');
+    },
+    data: (): Promise<never> => Promise.reject(new Error('Tensor is disposed')),
+  };
+
+  it('ignoreExceptions: a log tensor that cannot be read never rejects the hook or evaluate()', async () => {
+    const rec = recordingTransport();
+    const problems: Error[] = [];
+    const e = make(rec, { onError: (err) => problems.push(err) });
+    await expect(e.onEpochEnd(0, { loss: { data: broken.data } })).resolves.toBeUndefined();
+    const result = [broken, broken];
+    expect(e.evaluate({ evaluate: () => result }, 1, 2)).toBe(result);
+    await expect(e.evaluateDataset({ evaluateDataset: () => Promise.resolve(result) }, 1)).resolves.toBe(
+      result,
+    );
+    await e.close();
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/disposed/);
+  });
+
+  it('ignoreExceptions: false surfaces the read failure', async () => {
+    const e = make(recordingTransport(), { ignoreExceptions: false });
+    await expect(e.onEpochEnd(0, { loss: { data: broken.data } })).rejects.toThrow(
+      /reading the epoch logs failed: Tensor is disposed/,
+    );
+    expect(() => e.evaluate({ evaluate: () => broken }, 1, 2)).toThrow(/disposed/);
+    await e.close().catch(() => undefined);
+  });
+});
