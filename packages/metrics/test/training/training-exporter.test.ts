@@ -159,8 +159,7 @@ describe('TrainTestExporter errors', () => {
     rec.status = 400;
     const e = make(rec, { ignoreExceptions: false });
     await e.onTrainBegin();
-    await until(() => rec.requests.length >= 1, 5000, 'first push');
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => e.problems.length > 0, 5000, 'a failed push');
     await expect(e.onEpochEnd(0, { loss: 1 })).rejects.toThrow(/could not push train metrics.*answered 400/);
     await e.close().catch(() => undefined);
   });
