@@ -53,6 +53,12 @@ export interface ChiSquareDetectorOptions<X = unknown, Y = unknown> {
  * (goodness of fit) or a reference sample (contingency table). It returns the p-value, the statistic and
  * `driftDetected: 1` when `p < pValue` (else 0). Overlapping windows are tested at every check, so one
  * lasting shift is counted at every check while it lasts.
+ *
+ * @example
+ * ```ts
+ * // Gangplank's chi-square example: predicted MNIST classes against a uniform distribution.
+ * const model = new PrometheusModel(tfModel, { drift: new ChiSquareDetector({ numClasses: 10 }) });
+ * ```
  */
 export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetector<X, Y> {
   readonly name = 'chi_square';

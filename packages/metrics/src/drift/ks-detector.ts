@@ -44,6 +44,12 @@ export interface KsDetectorResult extends CorrectionResult {
  * it holds `minSamples`, tests every feature of the window against the same feature of the reference, then
  * combines the p-values with Bonferroni or Benjamini–Hochberg. It returns the smallest adjusted p-value, the
  * largest KS statistic and `driftDetected: 1` when the corrected test rejects (else 0).
+ *
+ * @example
+ * ```ts
+ * // Data drift on the inputs, against the training rows.
+ * const drift = new KsDetector(trainRows, { watch: 'inputs', windowSize: 1000, correction: 'fdr' });
+ * ```
  */
 export class KsDetector<X = unknown, Y = unknown> implements DriftDetector<X, Y> {
   readonly name = 'ks';

@@ -28,7 +28,15 @@ export interface MmdDriftDetectorOptions<X = unknown, Y = unknown>
  * of the watched data to the detector, one step per sample, and returns the number of steps that detected
  * drift (`driftDetected`) and the last step's MMD² (`testStatistic`); there is no p-value.
  *
- * The constructor calibrates synchronously (seconds for 20,000 reference rows; build it at start-up).
+ * The constructor calibrates synchronously (seconds for 20,000 reference rows; build it at start-up), and
+ * {@link MmdDriftDetector.create} does the same without blocking the event loop for long.
+ *
+ * @example
+ * ```ts
+ * // Gangplank's MMD example: softmax outputs on 20,000 training images as the reference.
+ * const drift = await MmdDriftDetector.create(referencePredictions, { ert: 500, windowSize: 200, nBootstraps: 5000 });
+ * const model = new PrometheusModel(tfModel, { drift });
+ * ```
  */
 export class MmdDriftDetector<X = unknown, Y = unknown> implements DriftDetector<X, Y> {
   readonly name = 'mmd_online';
