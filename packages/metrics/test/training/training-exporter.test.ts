@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsExportError, TrainTestExporter, type TrainTestExporterOptions } from '../../src/index.js';
+import {
+  MetricsExportError,
+  TrainTestExporter,
+  basicAuthHandler,
+  type TrainTestExporterOptions,
+} from '../../src/index.js';
 import { until } from '../push/fake-gateway.js';
 import { fakeClock, fakeModel, recordingTransport, type RecordingTransport } from './training-support.js';
 
@@ -258,5 +263,28 @@ describe('TrainTestExporter with broken tensors', () => {
     );
     expect(() => e.evaluate({ evaluate: () => broken }, 1, 2)).toThrow(/disposed/);
     await e.close().catch(() => undefined);
+  });
+});
+
+describe('TrainTestExporter plumbing', () => {
+  it("passes the seed's handler option to every push (authentication)", async () => {
+    const rec = recordingTransport();
+    const e = make(rec, { handler: basicAuthHandler('user', 'pw') });
+    e.epochEnd(0, { loss: 1 });
+    await e.close();
+    expect(rec.requests.at(-1)!.headers['Authorization']).toBe(
+      `Basic ${Buffer.from('user:pw').toString('base64')}`,
+    );
+  });
+
+  it('deleteGroups() removes both groups', async () => {
+    const rec = recordingTransport();
+    const e = make(rec);
+    await e.deleteGroups();
+    expect(rec.requests.map((r) => `${r.method} ${r.url.href}`).sort()).toEqual([
+      `DELETE ${testUrl}`,
+      `DELETE ${trainUrl}`,
+    ]);
+    await e.close();
   });
 });

@@ -2,7 +2,8 @@
  * Integration: the exporter against the real Pushgateway and Prometheus of the global setup (Prometheus scrapes
  * the gateway every second with honor_labels), and against a gateway that is down, hangs, or restarts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -170,6 +171,37 @@ describe('when the gateway misbehaves', () => {
       await e.close(200);
       expect(problems.map((p) => p.message).join('\n')).toMatch(/gave up|cancelled/);
     } finally {
+      await hanging.close();
+    }
+  });
+
+  it('a forgotten exporter (no close()) does not keep the process alive while a push hangs', async () => {
+    const hanging = await startHangingServer();
+    const dir = mkdtempSync(join(tmpdir(), 'gangplank-exit-'));
+    try {
+      const script = join(dir, 'script.ts');
+      const src = join(import.meta.dirname, '../../src/index.js');
+      writeFileSync(
+        script,
+        [
+          `import { TrainTestExporter } from ${JSON.stringify(src)};`,
+          `const e = new TrainTestExporter(${JSON.stringify(hanging.url)}, 'exit', { env: {}, pushIntervalMs: 50, client: { timeoutMs: 600000 } });`,
+          `e.trainBegin();`,
+          `for (let i = 0; i < 3; i++) e.epochEnd(i, { loss: 1 });`,
+          `console.log('trained');`,
+        ].join('\n'),
+      );
+      // The push would wait 10 minutes for an answer: if it held the process, this would hit the 30 s timeout.
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        cwd: join(import.meta.dirname, '../../../..'),
+      });
+      expect(r.error).toBeUndefined();
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe('trained');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       await hanging.close();
     }
   });
