@@ -228,7 +228,7 @@ export class TrainTestExporter {
       return epochEnd(this, epoch, logs);
     };
     // Always defined, because TF.js calls every hook of a callback list directly when the list starts with a
-    // tf.Callback instance; a no-op when batch metrics are off.
+    // tf.Callback instance. onBatchEnd also adds up batch sizes (samples/s) and checks each batch's loss for NaN.
     this.onBatchBegin = () => Promise.resolve();
     this.onBatchEnd = function (this: unknown, batch: number, logs?: Logs) {
       return batchEnd(this, batch, logs);
