@@ -104,6 +104,7 @@ export function makeWriteCommand(spec: ResourceSpec, verb: Verb): CommandDef {
       if (isTraining) waitOptions(cmd);
     },
     async run(ctx, { opts }) {
+      const timeout = isTraining && opts['wait'] === true ? parseTimeout(opts['timeout']) : 0;
       const manifests = selectManifests(readFiles(ctx, opts), spec.kind, stringOpt(opts, 'id'));
       const client = ctx.client().resource(spec.kind);
       const done: string[] = [];
@@ -129,7 +130,6 @@ export function makeWriteCommand(spec: ResourceSpec, verb: Verb): CommandDef {
         done.push(m.id ?? '');
       }
       if (isTraining && opts['wait'] === true) {
-        const timeout = parseTimeout(opts['timeout']);
         let code = EXIT_OK;
         for (const id of done) code = Math.max(code, await waitAndReport(ctx, id, timeout));
         return code;

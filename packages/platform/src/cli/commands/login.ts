@@ -5,7 +5,7 @@ import { readConfigFile, writeConfigFile } from '../config-file.js';
 
 export default defineCommand({
   description:
-    'Calls GET /health with the token (as odahuflowctl does) and, if the server answers, saves the URL and token ' +
+    'Calls GET /health (as odahuflowctl does) and a one-item read that needs the token, then saves the URL and token ' +
     'in the config file. Environment variables and flags still override the file.',
   examples: [
     'gangplank login --url http://127.0.0.1:5000',
@@ -14,7 +14,10 @@ export default defineCommand({
   async run(ctx) {
     const { settings } = ctx.settings();
     const url = normalizeUrl(settings.url);
-    await new GangplankClient({ url, token: settings.token, retries: 0 }).health();
+    const client = new GangplankClient({ url, token: settings.token, retries: 0 });
+    await client.health();
+    // /health is open to all (as in Odahu), so it proves nothing about the token: a one-item read does.
+    await client.trainings.list({ size: 1 });
     const file = readConfigFile(ctx.configPath);
     file['url'] = url;
     if (settings.token) file['token'] = settings.token;
