@@ -102,3 +102,5 @@ export {
   type LocalTrainingOptions,
   type LocalTrainingResult,
 } from './dispatcher/run-locally.js';
+// execution engineer: wake the dispatcher from the HTTP app's store calls (`createApp({ store: notifyingStore(store, () => dispatcher.wake()) })`)
+export { notifyingStore } from './dispatcher/notifying-store.js';
