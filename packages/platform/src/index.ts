@@ -102,5 +102,18 @@ export {
   type LocalTrainingOptions,
   type LocalTrainingResult,
 } from './dispatcher/run-locally.js';
+// API engineer: server start and configuration (`gangplank serve`)
+export { startServer, authFor, type RunningServer } from './server/start.js';
+export {
+  resolveServerConfig,
+  isLoopback,
+  ConfigError,
+  SERVER_ENV,
+  DEFAULT_CONFIG_FILE,
+  type ServerConfig,
+  type ServerConfigInput,
+  type ResolveOptions,
+  type AuthMode,
+} from './config/server-config.js';
 // execution engineer: wake the dispatcher from the HTTP app's store calls (`createApp({ store: notifyingStore(store, () => dispatcher.wake()) })`)
 export { notifyingStore } from './dispatcher/notifying-store.js';

@@ -34,6 +34,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve `/metrics`. @default true */
   metrics?: boolean;
+  /** Called after a training is created, updated, deleted or cancelled (the dispatcher's `wake`). */
+  onTrainingChange?: () => void;
   /** Version shown in the OpenAPI document. @default "1.0" */
   version?: string;
 }
@@ -147,6 +149,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     validation: options.training ?? {},
     logPollMs: options.logPollMs ?? 500,
+    onChange: options.onTrainingChange ?? (() => undefined),
   });
   registerToolchainRoutes(app, options.store);
   registerConnectionRoutes(app, options.store);

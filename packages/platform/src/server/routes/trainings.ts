@@ -23,6 +23,8 @@ export interface TrainingRoutesOptions {
   validation: Omit<TrainingValidationContext, 'getConnection' | 'getToolchain'>;
   /** How often a followed log stream polls the store. @default 500 */
   logPollMs: number;
+  /** Called after a create, update, delete or cancel. */
+  onChange: () => void;
 }
 
 const PATH = '/api/v1/model/training';
@@ -173,6 +175,7 @@ export function registerTrainingRoutes(app: FastifyInstance, options: TrainingRo
       const { id, spec } = readTrainingBody(request.body);
       const valid = await validateTraining(id, spec, context);
       const { training } = await store.createTraining(id, valid);
+      options.onChange();
       return reply.status(201).send(training);
     },
   );
@@ -190,7 +193,9 @@ export function registerTrainingRoutes(app: FastifyInstance, options: TrainingRo
     async (request) => {
       const { id, spec } = readTrainingBody(request.body);
       const valid = await validateTraining(id, spec, context);
-      return (await store.updateTraining(id, valid)).training;
+      const { training } = await store.updateTraining(id, valid);
+      options.onChange();
+      return training;
     },
   );
 
@@ -207,6 +212,7 @@ export function registerTrainingRoutes(app: FastifyInstance, options: TrainingRo
     async (request) => {
       const { id } = request.params as { id: string };
       if (!(await store.deleteTraining(id))) throw new NotFoundError(id);
+      options.onChange();
       return { message: `Model training ${id} was deleted` };
     },
   );

@@ -1,0 +1,92 @@
+/**
+ * `startServer`: what `gangplank serve` runs. Opens the store, builds the app, wires the dispatcher with the local
+ * executor (unless `dispatcher: false`), and listens.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { isLoopback, type ServerConfig } from '../config/server-config.js';
+import { createDispatcher, type Dispatcher } from '../dispatcher/dispatcher.js';
+import { createLocalExecutor } from '../executors/local.js';
+import { createStore } from '../store/create-store.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { createApp } from './app.js';
+import type { AuthOptions } from './auth.js';
+
+export interface RunningServer {
+  /** `http://host:port` actually listened on. */
+  url: string;
+  app: FastifyInstance;
+  store: SqlStore;
+  dispatcher?: Dispatcher;
+  /** Stops listening, then the dispatcher (runs keep going and are re-attached next time), then the store. */
+  close(): Promise<void>;
+}
+
+/** Authentication for a configuration; throws when it must be on but nothing can authenticate. */
+export function authFor(
+  config: Pick<ServerConfig, 'auth' | 'host' | 'tokens' | 'oidc'>,
+): AuthOptions | undefined {
+  const on = config.auth === 'on' || (config.auth === 'auto' && !isLoopback(config.host));
+  if (!on) return undefined;
+  if (config.tokens.length === 0 && !config.oidc) {
+    throw new Error(
+      `authentication is on (listening on ${config.host}) but no tokens or OIDC issuer are configured: set GANGPLANK_TOKENS="admin:<token>" or GANGPLANK_OIDC_ISSUER, or auth: off`,
+    );
+  }
+  return { tokens: config.tokens, ...(config.oidc ? { oidc: config.oidc } : {}) };
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const auth = authFor(config);
+  const store = await createStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.secretKey ? { secretKey: config.secretKey } : {}),
+  });
+  let dispatcher: Dispatcher | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    if (config.dispatcher) {
+      dispatcher = createDispatcher({
+        store,
+        executor: createLocalExecutor({ root: path.join(config.dataDir, 'runs') }),
+        ...(config.concurrency ? { concurrency: config.concurrency } : {}),
+        ...(config.pushgatewayAddr ? { pushgateway: config.pushgatewayAddr } : {}),
+        ...(config.outputConnection ? { outputConnection: config.outputConnection } : {}),
+      });
+    }
+    const wake = dispatcher ? () => dispatcher?.wake() : undefined;
+    app = await createApp({
+      store,
+      ...(auth ? { auth } : {}),
+      training: {
+        ...(config.outputConnection ? { defaultOutputConnection: config.outputConnection } : {}),
+        nodePools: config.nodePools,
+        gpuNodePools: config.gpuNodePools,
+      },
+      disabled: config.disabled,
+      bodyLimit: config.bodyLimit,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      ...(wake ? { onTrainingChange: wake } : {}),
+    });
+    await dispatcher?.start();
+    const address = await app.listen({ host: config.host, port: config.port });
+    const running: RunningServer = {
+      url: address,
+      app,
+      store,
+      async close() {
+        await app?.close();
+        await dispatcher?.stop();
+        await store.close();
+      },
+    };
+    if (dispatcher) running.dispatcher = dispatcher;
+    return running;
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await dispatcher?.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
