@@ -61,6 +61,7 @@ export async function runTrain(options: TrainExampleOptions = {}): Promise<Train
       checkpointDir: modelDir,
       ...(options.data === undefined ? {} : { data: options.data }),
       after: [exporter],
+      onModel: (model) => exporter.setModel(model),
       log,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });

@@ -48,6 +48,7 @@ export async function runTrainWithCustomMetric(
       // Order matters: the learning rate must be in the logs before the exporter reads them.
       callbacks: [learningRateMetric(optimizer)],
       after: [exporter],
+      onModel: (model) => exporter.setModel(model),
       ...(options.log === undefined ? {} : { log: options.log }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });

@@ -30,6 +30,12 @@ export interface TrainMnistOptions {
   callbacks?: CustomCallbackArgs[];
   /** Callbacks run last (the exporter). */
   after?: CustomCallbackArgs[];
+  /**
+   * Called with the model before training. TF.js tells plain callback objects nothing about the model (its
+   * `CustomCallback` wrapper drops `setModel`), so an exporter that reports the parameter count and weights needs
+   * it handed over, e.g. `onModel: (m) => exporter.setModel(m)`.
+   */
+  onModel?: (model: tfl.LayersModel) => void;
   /** Progress lines; `null` for none. @default console.log */
   log?: ((line: string) => void) | null;
   /** Shuffle the training data every epoch (TF.js uses `Math.random` here; the split itself is seeded). @default true */
@@ -66,6 +72,7 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   const split = splitMnist(options.data);
   const model = createConvnet();
   compileForMnist(model, options.optimizer);
+  options.onModel?.(model);
 
   const train = toTensors(split.train);
   const val = validation ? toTensors(split.validation) : undefined;
