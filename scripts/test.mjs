@@ -12,6 +12,12 @@ await ensureDebianPackages({
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
   git: 'git',
+  // platform executor tests: limits (prlimit, taskset, setsid), artifact checks (unzip), dependency cache (venv)
+  prlimit: 'util-linux',
+  taskset: 'util-linux',
+  setsid: 'util-linux',
+  unzip: 'unzip',
+  python3: 'python3-venv',
 });
 runOrExit('npx', ['tsc', '-p', 'tsconfig.spec.json']);
 runOrExit('npx', ['eslint', '.', '--max-warnings=0']);
