@@ -232,6 +232,41 @@ describe('dispatcher with the local executor', () => {
     expect((await logText(run.id)).some((l) => l.startsWith('stdout:hanging'))).toBe(true);
   });
 
+  it('finishes a run that ended while the server was down, artifacts included', async () => {
+    const workerId = uid('stable');
+    const runs = join(root, 'ended');
+    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await a.start();
+    const { run } = await store.createTraining(uid('ended'), spec('sleep.mjs', { args: ['600'] }));
+    a.wake();
+    await waitRun(run.id, (r) => r.state === 'running');
+    await a.stop();
+    await new Promise((r) => setTimeout(r, 1200)); // the training ends with nobody watching
+    expect((await store.getRun(run.id))?.state).toBe('running');
+    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await b.start();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    expect(done.artifacts).toHaveLength(1);
+    expect((await logText(run.id)).filter((l) => l === 'stdout:woke up')).toHaveLength(1);
+  });
+
+  it('applies a per-training timeout from GANGPLANK_TIMEOUT', async () => {
+    const d = dispatcher();
+    await d.start();
+    const { run } = await store.createTraining(
+      uid('timeout'),
+      spec('hang.mjs', { envs: [{ name: 'GANGPLANK_TIMEOUT', value: '1s' }] }),
+    );
+    d.wake();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({
+      state: 'failed',
+      reason: 'Timeout',
+      message: 'the run exceeded its timeout of 1s',
+    });
+  });
+
   it('fails runs of a worker that stopped renewing its lease', async () => {
     const { run } = await store.createTraining(uid('orphan'), spec('hang.mjs'));
     const [claimed] = await store.claimRuns('gone-worker', 1, 1);
