@@ -24,6 +24,8 @@ export interface StoreConfig {
   clock?: () => Date;
   /** pg pool size. @default 10 */
   maxConnections?: number;
+  /** Cache trainings read by id (coherent across servers through LISTEN/NOTIFY). @default true */
+  cache?: boolean;
 }
 
 async function pgliteKeyFile(dataDir: string): Promise<string> {
@@ -74,8 +76,10 @@ export async function createStore(config: StoreConfig = {}): Promise<SqlStore> {
     const store = new SqlStore(driver, {
       ...(secretBox ? { secretBox } : {}),
       ...(config.clock ? { clock: config.clock } : {}),
+      ...(config.cache === false ? { cache: false } : {}),
     });
     await store.checkSecrets();
+    await store.startSharing();
     return store;
   } catch (error) {
     await driver.close().catch(() => undefined);

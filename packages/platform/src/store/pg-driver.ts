@@ -38,6 +38,27 @@ export async function openPgDriver(options: PgDriverOptions): Promise<SqlDriver>
         connection.release();
       }
     },
+    async listen(channel, onMessage, onLost) {
+      const client = new pg.Client({ connectionString: options.url });
+      let lost = false;
+      const lose = (): void => {
+        if (!lost) {
+          lost = true;
+          onLost();
+        }
+      };
+      client.on('error', lose);
+      client.on('end', lose);
+      client.on('notification', (message) => {
+        if (message.channel === channel) onMessage(message.payload ?? '');
+      });
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      return async () => {
+        lost = true;
+        await client.end().catch(() => undefined);
+      };
+    },
     close: () => pool.end(),
   };
 }

@@ -10,6 +10,15 @@ export interface SqlDriver extends SqlExecutor {
   /** Runs `work` in one transaction (BEGIN … COMMIT, ROLLBACK on error) on one connection. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: `LISTEN channel` on a dedicated connection. `onLost` is called once if that connection
+   * fails. Returns a function that stops listening.
+   */
+  listen?(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLost: () => void,
+  ): Promise<() => Promise<void>>;
   /** `pglite` or `postgres`, for messages and benchmarks. */
   readonly kind: 'pglite' | 'postgres';
 }

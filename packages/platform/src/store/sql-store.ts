@@ -21,6 +21,7 @@ import type {
 } from '../domain/types.js';
 import { SECRET_FIELDS, TRAINING_STATES } from '../domain/types.js';
 import type { SecretBox } from './secret-box.js';
+import { TrainingCache } from './training-cache.js';
 import type { SqlDriver, SqlExecutor, SqlParam } from './sql-driver.js';
 import type {
   ConnectionListQuery,
@@ -39,7 +40,12 @@ export interface SqlStoreOptions {
   secretBox?: SecretBox;
   /** @default () => new Date() */
   clock?: () => Date;
+  /** Cache trainings read by id (see {@link TrainingCache}). @default true */
+  cache?: boolean;
 }
+
+/** NOTIFY channel carrying the ids of changed trainings between servers sharing a PostgreSQL database. */
+export const TRAINING_CHANGES_CHANNEL = 'gangplank_training_changes';
 
 const ACTIVE = `('scheduling', 'running')`;
 
@@ -167,11 +173,43 @@ export class SqlStore implements Store {
   readonly driver: SqlDriver;
   private readonly box: SecretBox | undefined;
   private readonly clock: () => Date;
+  private readonly cache = new TrainingCache();
+  private stopListening: (() => Promise<void>) | undefined;
 
   constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
     this.driver = driver;
     this.box = options.secretBox;
     this.clock = options.clock ?? (() => new Date());
+    if (options.cache === false) this.cache.disable();
+  }
+
+  /**
+   * With PostgreSQL, subscribes to other servers' training changes so the cache stays coherent; without the
+   * subscription (it failed or was lost) the cache is off.
+   */
+  async startSharing(): Promise<void> {
+    if (this.driver.kind !== 'postgres' || !this.cache.isEnabled) return;
+    if (!this.driver.listen) {
+      this.cache.disable();
+      return;
+    }
+    try {
+      this.stopListening = await this.driver.listen(
+        TRAINING_CHANGES_CHANNEL,
+        (id) => this.cache.evict(id),
+        () => this.cache.disable(),
+      );
+    } catch {
+      this.cache.disable();
+    }
+  }
+
+  /** Evicts a training here and, with PostgreSQL, on the other servers. */
+  private async changed(id: string): Promise<void> {
+    this.cache.evict(id);
+    if (this.driver.kind === 'postgres') {
+      await this.driver.query('SELECT pg_notify($1, $2)', [TRAINING_CHANGES_CHANNEL, id]);
+    }
   }
 
   /**
@@ -223,8 +261,14 @@ export class SqlStore implements Store {
   }
 
   async getTraining(id: string): Promise<ModelTraining | undefined> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const token = this.cache.token(id);
     const rows = await this.driver.query(`${TRAINING_SELECT} WHERE t.id = $1`, [id]);
-    return rows[0] ? toTraining(rows[0]) : undefined;
+    if (!rows[0]) return undefined;
+    const training = toTraining(rows[0]);
+    this.cache.set(id, training, token);
+    return training;
   }
 
   private async readTraining(tx: SqlExecutor, id: string): Promise<ModelTraining> {
@@ -266,41 +310,46 @@ export class SqlStore implements Store {
 
   async createTraining(id: string, spec: ModelTrainingSpec) {
     const now = this.clock();
-    return this.driver.transaction(async (tx) => {
-      const inserted = await tx.query(
-        `INSERT INTO trainings (id, spec, created_at, updated_at, run_count) VALUES ($1, $2::jsonb, $3, $3, 1)
+    return this.driver
+      .transaction(async (tx) => {
+        const inserted = await tx.query(
+          `INSERT INTO trainings (id, spec, created_at, updated_at, run_count) VALUES ($1, $2::jsonb, $3, $3, 1)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [id, json(spec), now],
-      );
-      if (inserted.length === 0) throw new AlreadyExistsError(id);
-      const run = await this.insertRun(tx, id, 1, spec, now);
-      await tx.query('UPDATE trainings SET latest_run_id = $2 WHERE id = $1', [id, run.id]);
-      return { training: await this.readTraining(tx, id), run };
-    });
+          [id, json(spec), now],
+        );
+        if (inserted.length === 0) throw new AlreadyExistsError(id);
+        const run = await this.insertRun(tx, id, 1, spec, now);
+        await tx.query('UPDATE trainings SET latest_run_id = $2 WHERE id = $1', [id, run.id]);
+        return { training: await this.readTraining(tx, id), run };
+      })
+      .finally(() => this.changed(id));
   }
 
   async updateTraining(id: string, spec: ModelTrainingSpec) {
     const now = this.clock();
-    return this.driver.transaction(async (tx) => {
-      const rows = await tx.query<{ run_count: number }>(
-        'SELECT run_count FROM trainings WHERE id = $1 FOR UPDATE',
-        [id],
-      );
-      const row = rows[0];
-      if (!row) throw new NotFoundError(id);
-      await this.supersede(tx, id, now);
-      const seq = Number(row.run_count) + 1;
-      const run = await this.insertRun(tx, id, seq, spec, now);
-      await tx.query(
-        'UPDATE trainings SET spec = $2::jsonb, updated_at = $3, latest_run_id = $4, run_count = $5 WHERE id = $1',
-        [id, json(spec), now, run.id, seq],
-      );
-      return { training: await this.readTraining(tx, id), run };
-    });
+    return this.driver
+      .transaction(async (tx) => {
+        const rows = await tx.query<{ run_count: number }>(
+          'SELECT run_count FROM trainings WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        const row = rows[0];
+        if (!row) throw new NotFoundError(id);
+        await this.supersede(tx, id, now);
+        const seq = Number(row.run_count) + 1;
+        const run = await this.insertRun(tx, id, seq, spec, now);
+        await tx.query(
+          'UPDATE trainings SET spec = $2::jsonb, updated_at = $3, latest_run_id = $4, run_count = $5 WHERE id = $1',
+          [id, json(spec), now, run.id, seq],
+        );
+        return { training: await this.readTraining(tx, id), run };
+      })
+      .finally(() => this.changed(id));
   }
 
   async deleteTraining(id: string): Promise<boolean> {
     const rows = await this.driver.query('DELETE FROM trainings WHERE id = $1 RETURNING id', [id]);
+    await this.changed(id);
     return rows.length > 0;
   }
 
@@ -431,23 +480,25 @@ export class SqlStore implements Store {
 
   async createRun(trainingId: string): Promise<TrainingRun> {
     const now = this.clock();
-    return this.driver.transaction(async (tx) => {
-      const rows = await tx.query<{ run_count: number; spec: ModelTrainingSpec }>(
-        'SELECT run_count, spec FROM trainings WHERE id = $1 FOR UPDATE',
-        [trainingId],
-      );
-      const row = rows[0];
-      if (!row) throw new NotFoundError(trainingId);
-      await this.supersede(tx, trainingId, now);
-      const seq = Number(row.run_count) + 1;
-      const run = await this.insertRun(tx, trainingId, seq, row.spec, now);
-      await tx.query('UPDATE trainings SET latest_run_id = $2, run_count = $3 WHERE id = $1', [
-        trainingId,
-        run.id,
-        seq,
-      ]);
-      return run;
-    });
+    return this.driver
+      .transaction(async (tx) => {
+        const rows = await tx.query<{ run_count: number; spec: ModelTrainingSpec }>(
+          'SELECT run_count, spec FROM trainings WHERE id = $1 FOR UPDATE',
+          [trainingId],
+        );
+        const row = rows[0];
+        if (!row) throw new NotFoundError(trainingId);
+        await this.supersede(tx, trainingId, now);
+        const seq = Number(row.run_count) + 1;
+        const run = await this.insertRun(tx, trainingId, seq, row.spec, now);
+        await tx.query('UPDATE trainings SET latest_run_id = $2, run_count = $3 WHERE id = $1', [
+          trainingId,
+          run.id,
+          seq,
+        ]);
+        return run;
+      })
+      .finally(() => this.changed(trainingId));
   }
 
   async claimRuns(workerId: string, limit: number, leaseMs: number): Promise<TrainingRun[]> {
@@ -505,13 +556,23 @@ export class SqlStore implements Store {
       `UPDATE training_runs SET ${sets.join(', ')} WHERE id = $1${guard} RETURNING *`,
       params,
     );
-    if (rows[0]) return toRun(rows[0]);
+    if (rows[0]) {
+      const run = toRun(rows[0]);
+      await this.changed(run.trainingId);
+      return run;
+    }
     const existing = await this.getRun(runId);
     if (!existing) throw new NotFoundError(runId);
     throw new LeaseLostError(runId, existing.claimedBy);
   }
 
   async requestCancel(runId: string, reason: string): Promise<TrainingRun> {
+    const run = await this.cancelRun(runId, reason);
+    await this.changed(run.trainingId);
+    return run;
+  }
+
+  private async cancelRun(runId: string, reason: string): Promise<TrainingRun> {
     const now = this.clock();
     return this.driver.transaction(async (tx) => {
       const finished = await tx.query(
@@ -613,7 +674,8 @@ export class SqlStore implements Store {
     return counts;
   }
 
-  close(): Promise<void> {
-    return this.driver.close();
+  async close(): Promise<void> {
+    await this.stopListening?.();
+    await this.driver.close();
   }
 }

@@ -46,6 +46,35 @@ describe('PostgreSQL with several servers', () => {
     }
   });
 
+  it('keeps the training cache coherent across servers through NOTIFY', async () => {
+    const [a, b] = await Promise.all([
+      createStore({ databaseUrl: db.url, secretKey: KEY }),
+      createStore({ databaseUrl: db.url, secretKey: KEY }),
+    ]);
+    try {
+      const id = uid('shared');
+      const { run } = await a.createTraining(id, spec());
+      expect((await b.getTraining(id))?.status.state).toBe('scheduling');
+      await a.updateRun(run.id, { state: 'running' });
+      let seen = '';
+      for (let i = 0; i < 100 && seen !== 'running'; i++) {
+        seen = (await b.getTraining(id))?.status.state ?? '';
+        if (seen !== 'running') await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(seen).toBe('running');
+      await a.deleteTraining(id);
+      let gone = false;
+      for (let i = 0; i < 100 && !gone; i++) {
+        gone = (await b.getTraining(id)) === undefined;
+        if (!gone) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(gone).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('refuses to start without a key when secrets are stored', async () => {
     const store = await createStore({ databaseUrl: db.url, secretKey: KEY });
     await store.createConnection(uid('docker'), { type: 'docker', uri: 'r', username: 'u', password: 'pw' });
