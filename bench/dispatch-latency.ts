@@ -27,14 +27,16 @@ const spec = (name: string) => ({
 });
 
 async function waitFinal(store: SqlStore, runIds: string[], timeoutMs: number): Promise<TrainingRun[]> {
+  // One query per poll (not one per run): PGlite runs in this process and would otherwise be the bottleneck.
+  const wanted = new Set(runIds);
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const runs = await Promise.all(runIds.map((id) => store.getRun(id)));
-    if (runs.every((r) => r && (r.state === 'succeeded' || r.state === 'failed')))
-      return runs as TrainingRun[];
-    if (Date.now() > deadline) return runs.filter((r): r is TrainingRun => r !== undefined);
-    await new Promise((r) => setTimeout(r, 20));
+  while (Date.now() < deadline) {
+    const active = (await store.listActiveRuns()).filter((r) => wanted.has(r.id));
+    if (active.length === 0) break;
+    await new Promise((r) => setTimeout(r, runIds.length > 1 ? 100 : 10));
   }
+  const runs = await Promise.all(runIds.map((id) => store.getRun(id)));
+  return runs.filter((r): r is TrainingRun => r !== undefined);
 }
 
 function percentile(values: number[], p: number): number {

@@ -299,12 +299,13 @@ class RunDispatcher implements Dispatcher {
         syncAgain: false,
       };
       this.active.set(run.id, a);
+      // Watch before the first await: a short run may finish while the update below is in flight.
+      a.unwatch = this.executor.watch?.(handle, () => this.requestSync(run.id));
       await this.store.updateRun(
         run.id,
         { state: 'running', startedAt, executorHandle: handle },
         { workerId: this.workerId },
       );
-      a.unwatch = this.executor.watch?.(handle, () => this.requestSync(run.id));
       this.track(this.publish(a, 'running'));
       this.requestSync(run.id);
     } finally {
