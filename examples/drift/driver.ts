@@ -74,6 +74,11 @@ export interface DriftExampleResult {
   drift: PhaseSummary;
   /** Seconds from the start of the drift phase to the alert in Alertmanager, if it was seen. */
   alertAfterSeconds?: number;
+  /**
+   * The alert was already active in Alertmanager when the drift began (a false alarm of the no-drift phase, or a
+   * leftover of an earlier run): then the alert seen later does not show that this drift fired it.
+   */
+  alertBeforeDrift?: boolean;
   metricsUrl: string;
 }
 
@@ -152,11 +157,21 @@ export async function runDriftExample(
     log(`phase 1: no drift for ${options.noDriftSeconds ?? 900} s (all digits)`);
     const noDrift = await runPhase('no drift', all, options.noDriftSeconds ?? 900);
 
+    const am = options.alertmanager === undefined ? '127.0.0.1:9093' : options.alertmanager;
+    let alertAfterSeconds: number | undefined;
+    let alertBeforeDrift: boolean | undefined;
+    if (am !== null) {
+      try {
+        const before = await firingAlerts(am, scenario.alertname, { job: 'mnist' });
+        alertBeforeDrift = before.some((a) => a.status.state === 'active');
+        if (alertBeforeDrift) log(`note: ${scenario.alertname} is already firing before the drift starts`);
+      } catch (error) {
+        log(`(${(error as Error).message})`);
+      }
+    }
     log(`phase 2: drift for up to ${options.driftSeconds ?? 900} s (no 0s)`);
     const driftStart = performance.now();
     const phaseStop = new AbortController();
-    const am = options.alertmanager === undefined ? '127.0.0.1:9093' : options.alertmanager;
-    let alertAfterSeconds: number | undefined;
     const watcher = (async () => {
       if (am === null) return;
       log(`watching ${alertmanagerUrl(am)} for ${scenario.alertname}`);
@@ -189,7 +204,13 @@ export async function runDriftExample(
         `${scenario.alertname} did not reach Alertmanager during the drift phase; try a longer --drift-seconds`,
       );
     }
-    return { noDrift, drift, ...(alertAfterSeconds === undefined ? {} : { alertAfterSeconds }), metricsUrl };
+    return {
+      noDrift,
+      drift,
+      ...(alertAfterSeconds === undefined ? {} : { alertAfterSeconds }),
+      ...(alertBeforeDrift === undefined ? {} : { alertBeforeDrift }),
+      metricsUrl,
+    };
   } finally {
     tf.dispose([images.x, images.y]);
     await served.prometheus.close();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayGroups, queryPrometheus, waitForQuery } from '../../test/support/prometheus.js';
 import { firingAlerts, type AlertmanagerAlert } from '../drift/alerts.js';
 import { runChiSquareExample } from '../drift/chi_square.js';
+import { runMmdExample } from '../drift/mmd.js';
 import { runPredict } from '../predict/predict.js';
 import { runTrain } from '../train/train.js';
 import { runTest } from './test.js';
@@ -148,6 +149,7 @@ describe('the examples against a real Prometheus, Pushgateway and Alertmanager',
         log,
       });
       expect(result.noDrift.predictions).toBeGreaterThan(0);
+      expect(result.alertBeforeDrift).toBe(false);
       expect(result.alertAfterSeconds, lines.slice(-8).join('\n')).toBeDefined();
       await watch;
     } finally {
@@ -157,5 +159,26 @@ describe('the examples against a real Prometheus, Pushgateway and Alertmanager',
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0]!.labels).toMatchObject({ alertname: 'DriftDetected', job: 'mnist', severity: 'warning' });
     expect(seen[0]!.status.state).toBe('active');
+  }, 120_000);
+
+  it('drives the incident-ratio alert to Alertmanager with the online MMD example', async () => {
+    // A smaller window and calibration than the seed's (200, ERT 500, 5,000 bootstraps) to keep this test short.
+    const result = await runMmdExample({
+      port: predictPort,
+      noDriftSeconds: 6,
+      driftSeconds: 60,
+      intervalSeconds: 0.01,
+      alertmanager,
+      modelDir,
+      windowSize: 100,
+      ert: 200,
+      nBootstraps: 2000,
+      log,
+    });
+    expect(result.noDrift.predictions).toBeGreaterThan(0);
+    expect(result.alertBeforeDrift).toBe(false);
+    expect(result.alertAfterSeconds, lines.slice(-8).join('\n')).toBeDefined();
+    const alerts = await firingAlerts(alertmanager, 'DriftIncidentRatioHigh', { job: 'mnist' });
+    expect(alerts.map((a) => a.labels['alertname'])).toContain('DriftIncidentRatioHigh');
   }, 120_000);
 });
