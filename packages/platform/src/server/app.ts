@@ -133,6 +133,34 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get('/health', { schema: { hide: true } }, () => ({}));
+  app.get(
+    '/api/v1/user/info',
+    {
+      schema: {
+        tags: ['User'],
+        summary: 'The caller, from its token (empty when authentication is off)',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              username: { type: 'string' },
+              email: { type: 'string' },
+              roles: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+    (request) => {
+      const principal = request.principal;
+      const email = principal?.claims?.email;
+      return {
+        username: principal?.subject ?? '',
+        email: typeof email === 'string' ? email : '',
+        roles: principal?.roles ?? [],
+      };
+    },
+  );
   // Odahu's Swagger UI and document addresses.
   app.get('/swagger/index.html', { schema: { hide: true } }, (_request, reply) => reply.redirect('/swagger'));
   app.get('/swagger/data.json', { schema: { hide: true } }, (_request, reply) =>

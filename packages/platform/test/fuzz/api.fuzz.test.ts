@@ -185,3 +185,40 @@ describe('API fuzz', () => {
     );
   });
 });
+
+describe('API fuzz with authentication on', () => {
+  it('answers 401/403 or success, never 5xx, whatever the Authorization header', async () => {
+    const secured = await buildApp(store, {
+      auth: {
+        tokens: [{ token: 'viewer-token-123', role: 'viewer' }],
+        oidc: { issuer: 'http://127.0.0.1:9/none' },
+      },
+    });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom<InjectOptions['method']>('GET', 'POST', 'PUT', 'DELETE'),
+          fc.constantFrom(...routes),
+          fc.oneof(
+            hostileString,
+            hostileString.map((t) => `Bearer ${t}`),
+            fc.constant('Bearer viewer-token-123'),
+            fc
+              .tuple(fc.base64String(), fc.base64String(), fc.base64String())
+              .map((p) => `Bearer ${p.join('.')}`),
+          ),
+          async (method, route, authorization) => {
+            const headers: Record<string, string> = {};
+            // Header values cannot hold control characters or non-Latin-1 text on a real wire.
+            if (/^[\x20-\x7e]*$/.test(authorization)) headers.authorization = authorization;
+            const res = await secured.inject({ method, url: route.replaceAll('{id}', 'wine'), headers });
+            expect(res.statusCode, `${method} ${route} ${authorization} → ${res.body}`).toBeLessThan(500);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    } finally {
+      await secured.close();
+    }
+  });
+});

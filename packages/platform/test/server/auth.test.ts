@@ -120,6 +120,15 @@ describe('authentication and roles', () => {
     expect(foreign.statusCode).toBe(401);
   });
 
+  it('tells the caller who it is', async () => {
+    const scientist = { authorization: `Bearer ${await jwt(['odahu_data_scientist'])}` };
+    expect((await call(app, 'GET', '/api/v1/user/info', undefined, scientist)).data).toEqual({
+      username: 'alice',
+      email: '',
+      roles: ['data_scientist'],
+    });
+  });
+
   it('matches the permission matrix', () => {
     expect(isAllowed(['viewer'], 'GET', '/api/v1/toolchain/integration/mlflow')).toBe(true);
     expect(isAllowed(['viewer'], 'POST', '/api/v1/model/training')).toBe(false);
