@@ -40,7 +40,13 @@ export function redactUrl(url: string): string {
 
 export async function fetchGitSource(options: GitFetchOptions): Promise<GitFetchResult> {
   const { connection, target, secretsDir } = options;
-  const url = connection.uri.trim();
+  // Credentials written into an https URL move to the askpass variables: in the URL they would reach git's argv
+  // (visible in `ps`) and `.git/config`.
+  const inline = /^(https?:\/\/)([^@/]*)@/i.exec(connection.uri.trim());
+  const [inlineUser, inlinePassword] = inline ? inline[2]!.split(':').map((p) => decodeURIComponent(p)) : [];
+  const url = inline ? connection.uri.trim().replace(/^(https?:\/\/)[^@/]*@/i, '$1') : connection.uri.trim();
+  const username = connection.username || inlineUser;
+  const password = connection.password || connection.keySecret || inlinePassword;
   const shown = redactUrl(url);
   if (!url) throw new RunError('SourceError', `git connection "${connection.id}" has an empty uri`);
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
@@ -53,7 +59,7 @@ export async function fetchGitSource(options: GitFetchOptions): Promise<GitFetch
   const cleanup: string[] = [];
   try {
     const isSsh = /^ssh:\/\//.test(url) || /^[^/:@]+@[^/:]+:/.test(url);
-    if (/^https?:\/\//.test(url) && (connection.password || connection.keySecret)) {
+    if (/^https?:\/\//.test(url) && password) {
       const askpass = join(secretsDir, 'askpass.sh');
       // The script holds no secret: it prints variables that only the git process has.
       writeFileSync(
@@ -63,8 +69,8 @@ export async function fetchGitSource(options: GitFetchOptions): Promise<GitFetch
       );
       cleanup.push(askpass);
       env.GIT_ASKPASS = askpass;
-      env.GANGPLANK_GIT_USERNAME = connection.username || 'x-access-token';
-      env.GANGPLANK_GIT_PASSWORD = connection.password || connection.keySecret || '';
+      env.GANGPLANK_GIT_USERNAME = username || 'x-access-token';
+      env.GANGPLANK_GIT_PASSWORD = password;
     } else if (isSsh) {
       const sshArgs = ['ssh', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'];
       if (connection.keySecret) {

@@ -96,6 +96,14 @@ describe('git source', () => {
     expect(readFileSync(join(dir, 'workspace', '.git', 'config'), 'utf8')).not.toContain(TOKEN);
   });
 
+  it('moves credentials written into the URL out of git’s arguments and config', async () => {
+    const uri = `${secured.url.replace('http://', 'http://bob:' + TOKEN + '@')}/repo.git`;
+    const { result, dir, logs } = await fetchInto({ id: 'inline', type: 'git', uri });
+    expect(result.commitId).toBe(repo.commits.main2);
+    expect(readFileSync(join(dir, 'workspace', '.git', 'config'), 'utf8')).not.toContain(TOKEN);
+    expect(logs.join('\n')).not.toContain(TOKEN);
+  });
+
   it('fails cleanly with a wrong token, without echoing it', async () => {
     const uri = `${secured.url}/repo.git`;
     const error = await failure(fetchInto({ id: 'https', type: 'git', uri, password: 'wrong-token-123' }));
