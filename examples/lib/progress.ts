@@ -58,7 +58,7 @@ export function progressReporter(options: ProgressOptions): CustomCallbackArgs {
       const loss = logs?.['loss'];
       process.stdout.write(
         `\repoch ${epoch + 1}/${options.epochs}  ${seen}/${options.samples} samples` +
-          `${loss === undefined ? '' : `  loss ${loss.toFixed(4)}`}  elapsed ${((t - start) / 1000).toFixed(1)} s   `,
+          `${loss === undefined ? '' : `  batch loss ${loss.toFixed(4)}`}  elapsed ${((t - start) / 1000).toFixed(1)} s   `,
       );
     },
     onEpochEnd: (e: number, logs?: Logs) => {
