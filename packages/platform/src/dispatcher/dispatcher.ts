@@ -67,6 +67,12 @@ export interface DispatcherOptions {
   resolveRunSpec?: (run: TrainingRun) => Promise<RunSpec>;
   /** Stop the executor in `stop()`. @default true */
   closeExecutor?: boolean;
+  /**
+   * Free the executor's side of finished runs (the local work folder) once their state and logs are stored: runs
+   * that failed, whose artifact went to an output connection, or whose training was deleted. A succeeded run
+   * without an output connection keeps its folder: its zip is only there. @default true
+   */
+  releaseFinished?: boolean;
   /** Where problems that do not belong to a run are reported. @default console.warn */
   warn?: (message: string) => void;
   clock?: () => Date;
@@ -385,8 +391,14 @@ class RunDispatcher implements Dispatcher {
       this.active.delete(a.run.id);
       this.track(this.publish(a, a.state, status));
       this.metrics?.scheduleCleanup(a.run.id);
+      if (a.state === 'failed' || a.spec.output) this.release(a);
       this.wake(); // a slot is free
     }
+  }
+
+  private release(a: Active): void {
+    if (!(this.options.releaseFinished ?? true) || !this.executor.release) return;
+    this.track(this.executor.release(a.handle));
   }
 
   private async drainLogs(a: Active): Promise<void> {
@@ -415,6 +427,7 @@ class RunDispatcher implements Dispatcher {
       this.warn(`run ${a.run.id}: cancel failed: ${errorText(error)}`);
     }
     this.metrics?.scheduleCleanup(a.run.id);
+    this.release(a);
     this.wake();
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { gatewayGroups } from '../../../../test/support/prometheus.js';
@@ -103,6 +103,8 @@ describe('dispatcher with the local executor', () => {
     expect(logs).toContain('stdout:training started');
     expect(logs).toContain('stderr:a warning on stderr');
     expect(new Set(logs).size).toBe(logs.length); // no line twice
+    // succeeded without an output connection: the work folder (holding the only copy of the zip) stays
+    expect(existsSync(join(root, 'runs', run.id, 'artifacts', done.artifacts[0]!.artifactName!))).toBe(true);
   });
 
   it('records exit code, reason and message of a failing training', async () => {
@@ -117,6 +119,8 @@ describe('dispatcher with the local executor', () => {
       reason: 'Failed',
       message: 'the entry point exited with code 3',
     });
+    await until(() => !existsSync(join(root, 'runs', run.id))); // failed: its logs are stored, the folder goes
+    expect((await logText(run.id)).join('\n')).toContain('NaN');
   });
 
   it('fails a run whose toolchain or connection is missing, with the reason in the log', async () => {
