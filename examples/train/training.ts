@@ -80,7 +80,13 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   let bestValLoss: number | undefined;
   let bestEpoch: number | undefined;
   const callbacks: CustomCallbackArgs[] = [];
-  if (log !== null) callbacks.push(progressReporter({ epochs, samples: split.train.count, log }));
+  if (log !== null) {
+    // The live in-epoch line goes to stdout; only when the lines go there too (not to a caller's logger).
+    const live = options.log === undefined ? undefined : false;
+    callbacks.push(
+      progressReporter({ epochs, samples: split.train.count, log, ...(live === undefined ? {} : { live }) }),
+    );
+  }
   if (options.checkpointDir !== undefined) {
     const dir = options.checkpointDir;
     callbacks.push(
