@@ -23,7 +23,8 @@ const SAMPLES = Number(process.argv[3] ?? 5000);
 const EPOCHS = Number(process.argv[4] ?? 3);
 const BATCH = 64;
 
-type Variant = 'baseline' | 'healthy' | 'hanging';
+/** `empty`: an empty callbacks object, i.e. what any callback costs in TF.js (its wrapper yields every 125 ms). */
+type Variant = 'baseline' | 'empty' | 'healthy' | 'hanging';
 
 /** The first `n` digits, interleaved across classes, as tensors (pixels in [0, 1], one-hot labels). */
 function mnistTensors(n: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -111,17 +112,17 @@ const stateDir = mkdtempSync(join(tmpdir(), 'gangplank-bench-'));
 const pgw = await startPushgateway({ stateDir });
 const hanging = await hangingServer();
 const { x, y } = mnistTensors(SAMPLES);
-const times: Record<Variant, number[]> = { baseline: [], healthy: [], hanging: [] };
-const cpuTimes: Record<Variant, number[]> = { baseline: [], healthy: [], hanging: [] };
+const times: Record<Variant, number[]> = { baseline: [], empty: [], healthy: [], hanging: [] };
+const cpuTimes: Record<Variant, number[]> = { baseline: [], empty: [], healthy: [], hanging: [] };
 /** Time spent inside the exporter's own hooks, per fit: the work it adds to the training loop, measured directly. */
-const hookTimes: Record<Variant, number[]> = { baseline: [], healthy: [], hanging: [] };
-const closeTimes: Record<Variant, number[]> = { baseline: [], healthy: [], hanging: [] };
+const hookTimes: Record<Variant, number[]> = { baseline: [], empty: [], healthy: [], hanging: [] };
+const closeTimes: Record<Variant, number[]> = { baseline: [], empty: [], healthy: [], hanging: [] };
 let problems = { healthy: 0, hanging: 0 };
 
 async function run(variant: Variant, round: number): Promise<void> {
   const model = mlp();
   const exporter =
-    variant === 'baseline'
+    variant === 'baseline' || variant === 'empty'
       ? undefined
       : new TrainTestExporter(variant === 'healthy' ? pgw.url : hanging.url, 'bench_overhead', {
           env: {},
@@ -132,7 +133,11 @@ async function run(variant: Variant, round: number): Promise<void> {
           onError: () => (problems = { ...problems, [variant]: problems[variant] + 1 }),
         });
   let inHooks = 0;
-  const callbacks = exporter ? [timedHooks(exporter.setModel(model), (ms) => (inHooks += ms))] : [];
+  const callbacks = exporter
+    ? [timedHooks(exporter.setModel(model), (ms) => (inHooks += ms))]
+    : variant === 'empty'
+      ? [{}]
+      : [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await model.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, validationSplit: 0.1, callbacks });
@@ -148,7 +153,7 @@ async function run(variant: Variant, round: number): Promise<void> {
 
 try {
   // One untimed round warms up the wasm kernels and the JIT for every variant.
-  for (const v of ['baseline', 'healthy', 'hanging'] as const) await run(v, -1);
+  for (const v of ['baseline', 'empty', 'healthy', 'hanging'] as const) await run(v, -1);
   for (const v of Object.keys(times) as Variant[]) {
     times[v] = [];
     cpuTimes[v] = [];
@@ -156,9 +161,10 @@ try {
     closeTimes[v] = [];
   }
   const orders: Variant[][] = [
-    ['baseline', 'healthy', 'hanging'],
-    ['hanging', 'baseline', 'healthy'],
-    ['healthy', 'hanging', 'baseline'],
+    ['baseline', 'empty', 'healthy', 'hanging'],
+    ['hanging', 'baseline', 'empty', 'healthy'],
+    ['healthy', 'hanging', 'baseline', 'empty'],
+    ['empty', 'healthy', 'hanging', 'baseline'],
   ];
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of orders[round % orders.length]!) await run(v, round);
@@ -171,7 +177,7 @@ try {
   console.log(
     'variant   wall median  wall ratio  cpu median  cpu ratio  in hooks (share of fit)  close()  wall runs',
   );
-  for (const v of ['baseline', 'healthy', 'hanging'] as const) {
+  for (const v of ['baseline', 'empty', 'healthy', 'hanging'] as const) {
     const m = median(times[v]);
     const c = median(cpuTimes[v]);
     const h = median(hookTimes[v]);
@@ -179,6 +185,11 @@ try {
       `${v.padEnd(9)} ${m.toFixed(0).padStart(8)} ms ${(m / base).toFixed(3).padStart(11)} ${c.toFixed(0).padStart(8)} ms ${(c / baseCpu).toFixed(3).padStart(10)} ${h.toFixed(1).padStart(9)} ms (${((100 * h) / m).toFixed(2)}%) ${median(closeTimes[v]).toFixed(0).padStart(8)} ms  ${times[v].map((t) => t.toFixed(0)).join(', ')}`,
     );
   }
+  const empty = median(times.empty);
+  const emptyCpu = median(cpuTimes.empty);
+  console.log(
+    `against the empty callback (TF.js's own cost of having a callback taken out): wall healthy ${(median(times.healthy) / empty).toFixed(3)}, hanging ${(median(times.hanging) / empty).toFixed(3)}; cpu healthy ${(median(cpuTimes.healthy) / emptyCpu).toFixed(3)}, hanging ${(median(cpuTimes.hanging) / emptyCpu).toFixed(3)}`,
+  );
   console.log(
     `targets: healthy ≤ 1.01, hanging ≤ 1.02; problems reported: healthy ${problems.healthy}, hanging ${problems.hanging} (close() gives up on the hanging gateway after 1 s)`,
   );
