@@ -62,7 +62,8 @@ export async function runTrain(options: TrainExampleOptions = {}): Promise<Train
       ...(options.data === undefined ? {} : { data: options.data }),
       after: [exporter],
       onModel: (model) => exporter.setModel(model),
-      log,
+      // Left undefined when printing to the console, so the live in-epoch line shows on a terminal.
+      ...(options.log === undefined ? {} : { log: options.log }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } finally {
