@@ -4,17 +4,27 @@
  * accepts what Odahu's CLI sends (explicit nulls, numbers and booleans for strings, unknown fields such as `kind`).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Connection, ModelTraining, ToolchainIntegration, TrainingRun } from '../domain/types.js';
+import type {
+  Connection,
+  ConnectionType,
+  ModelTraining,
+  ToolchainIntegration,
+  TrainingRun,
+  TrainingState,
+} from '../domain/types.js';
 import { CONNECTION_TYPES, TRAINING_STATES } from '../domain/types.js';
 
 const Str = (description?: string) => Type.String(description ? { description } : {});
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
 
-export const TrainingStateSchema = Type.Union(
-  TRAINING_STATES.map((s) => Type.Literal(s)),
-  { description: 'scheduling | running | succeeded | failed | unknown' },
-);
+// A string enum, not a union of literals: fast-json-stringify checks every anyOf branch with Ajv per item,
+// which made a 500-item list 2× slower.
+export const TrainingStateSchema = Type.Unsafe<TrainingState>({
+  type: 'string',
+  enum: [...TRAINING_STATES],
+  description: 'scheduling | running | succeeded | failed | unknown',
+});
 
 const ResourceListSchema = Type.Object({
   cpu: Opt(Str('Kubernetes CPU quantity, e.g. 500m or 2')),
@@ -110,10 +120,11 @@ export const ConnectionSchema = Type.Object(
     id: Str(),
     ...Timestamps,
     spec: Type.Object({
-      type: Type.Union(
-        CONNECTION_TYPES.map((t) => Type.Literal(t)),
-        { description: 's3 | gcs | azureblob | git | docker | ecr | local' },
-      ),
+      type: Type.Unsafe<ConnectionType>({
+        type: 'string',
+        enum: [...CONNECTION_TYPES],
+        description: 's3 | gcs | azureblob | git | docker | ecr | local',
+      }),
       uri: Str(),
       region: Opt(Str()),
       username: Opt(Str()),

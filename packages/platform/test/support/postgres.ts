@@ -55,7 +55,7 @@ interface PrivateCluster {
   stop(): void;
 }
 
-async function startPrivateCluster(): Promise<PrivateCluster> {
+export async function startPrivateCluster(): Promise<PrivateCluster> {
   const isRoot = process.getuid?.() === 0;
   let bin = postgresBinDir();
   if (!bin && isRoot) {
