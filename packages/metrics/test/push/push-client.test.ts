@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PushError, PushgatewayClient, basicAuthHandler, type ClientRuntime } from '../../src/index.js';
 import { freePort } from '@gangplank/stack';
 import { startFakeGateway, type FakeGateway } from './fake-gateway.js';
+import { TEST_CERT, TEST_KEY } from './tls-fixture.js';
 
 let gw: FakeGateway;
 beforeAll(async () => {
@@ -195,36 +192,8 @@ describe('PushgatewayClient', () => {
 });
 
 describe('PushgatewayClient over https', () => {
-  let dir = '';
-  let cert = '';
-  let key = '';
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pgw-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cert = TEST_CERT;
+  const key = TEST_KEY;
 
   it('verifies the server with the given CA and fails without it', async () => {
     const paths: string[] = [];
