@@ -84,11 +84,11 @@ export function normalizeUrl(url: string): string {
 }
 
 /**
- * Path of the config file: `$GANGPLANK_CONFIG`, else `$XDG_CONFIG_HOME/gangplank/config.yaml`, else
+ * Path of the config file: `$GANGPLANK_CLI_CONFIG`, else `$XDG_CONFIG_HOME/gangplank/config.yaml`, else
  * `~/.config/gangplank/config.yaml`.
  */
 export function configFilePath(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  if (env['GANGPLANK_CONFIG']) return env['GANGPLANK_CONFIG'];
+  if (env['GANGPLANK_CLI_CONFIG']) return env['GANGPLANK_CLI_CONFIG'];
   const base = env['XDG_CONFIG_HOME'] || `${home}/.config`;
   return `${base}/gangplank/config.yaml`;
 }

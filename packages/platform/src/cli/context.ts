@@ -33,7 +33,7 @@ export class CliContext {
     readonly flags: GlobalFlags = {},
   ) {}
 
-  /** The config file path: `--config`, then `$GANGPLANK_CONFIG`, then the XDG location. */
+  /** The config file path: `--config`, then `$GANGPLANK_CLI_CONFIG`, then the XDG location. */
   get configPath(): string {
     return this.flags.config ?? configFilePath(this.io.env, this.io.home);
   }

@@ -60,7 +60,7 @@ export async function buildProgram(
     .version(await version(), '-v, --version')
     .addOption(new Option('--url <url>', 'API server URL (env GANGPLANK_URL, config url)'))
     .addOption(new Option('--token <token>', 'bearer token (env GANGPLANK_TOKEN, config token)'))
-    .addOption(new Option('--config <path>', 'config file (env GANGPLANK_CONFIG)'))
+    .addOption(new Option('--config <path>', 'config file (env GANGPLANK_CLI_CONFIG)'))
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })

@@ -33,6 +33,7 @@ export class ProgressPrinter {
   ) {}
 
   update(snapshot: ProgressSnapshot): void {
+    this.last = snapshot;
     if (this.tty) {
       this.out.write(`\r\x1b[2K${this.prefix}${formatProgress(snapshot)}`);
       this.drawn = true;
@@ -42,6 +43,17 @@ export class ProgressPrinter {
     if (key === this.lastPlain) return;
     this.lastPlain = key;
     this.out.write(`${this.prefix}${formatProgress(snapshot)}\n`);
+  }
+
+  private last: ProgressSnapshot | undefined;
+
+  /** Clears the live line so other output (log lines) can be written; {@link resume} redraws it. */
+  suspend(): void {
+    if (this.tty && this.drawn) this.out.write('\r\x1b[2K');
+  }
+
+  resume(): void {
+    if (this.tty && this.drawn && this.last) this.out.write(`${this.prefix}${formatProgress(this.last)}`);
   }
 
   /** Ends the live line (terminal) so later output starts on a fresh line. */

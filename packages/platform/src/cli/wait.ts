@@ -68,7 +68,7 @@ export async function waitForTraining(
 export function describeOutcome(training: WireModelTraining): string {
   const status = training.status ?? {};
   const parts = [`training ${training.id} ${status.state ?? 'unknown'}`];
-  if (status.reason) parts.push(`reason: ${status.reason}`);
+  if (status.reason && status.state !== 'succeeded') parts.push(`reason: ${status.reason}`);
   if (typeof status.exitCode === 'number') parts.push(`exit code ${status.exitCode}`);
   if (status.message) parts.push(status.message);
   const artifact = status.artifacts?.[0]?.artifactName;

@@ -38,8 +38,10 @@ describe('resolveSettings precedence', () => {
     expect(resolveSettings({ flags: {}, env: {}, file: { url: 42 } }).sources.url).toBe('default');
   });
 
-  it('finds the config file through GANGPLANK_CONFIG, XDG_CONFIG_HOME, then ~/.config', () => {
-    expect(configFilePath({ GANGPLANK_CONFIG: '/c.yaml', XDG_CONFIG_HOME: '/x' }, '/home/u')).toBe('/c.yaml');
+  it('finds the config file through GANGPLANK_CLI_CONFIG, XDG_CONFIG_HOME, then ~/.config', () => {
+    expect(configFilePath({ GANGPLANK_CLI_CONFIG: '/c.yaml', XDG_CONFIG_HOME: '/x' }, '/home/u')).toBe(
+      '/c.yaml',
+    );
     expect(configFilePath({ XDG_CONFIG_HOME: '/x' }, '/home/u')).toBe('/x/gangplank/config.yaml');
     expect(configFilePath({}, '/home/u')).toBe('/home/u/.config/gangplank/config.yaml');
   });

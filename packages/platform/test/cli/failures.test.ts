@@ -16,7 +16,7 @@ const file = join(dir, 'training.yaml');
 function cli(args: readonly string[]): Promise<CliResult> {
   return runCli(args, {
     cwd: dir,
-    env: { GANGPLANK_CONFIG: join(dir, 'config.yaml'), GANGPLANK_URL: api.url },
+    env: { GANGPLANK_CLI_CONFIG: join(dir, 'config.yaml'), GANGPLANK_URL: api.url },
   });
 }
 

@@ -11,7 +11,7 @@ function memoryIO(): CliIO & { out: () => string; err: () => string } {
   return {
     stdout: { write: (t: string) => (out += t) },
     stderr: { write: (t: string) => (err += t) },
-    env: { GANGPLANK_CONFIG: '/nonexistent/gangplank.yaml' },
+    env: { GANGPLANK_CLI_CONFIG: '/nonexistent/gangplank.yaml' },
     cwd: '/',
     home: '/nonexistent',
     now: Date.now,

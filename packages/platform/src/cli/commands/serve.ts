@@ -1,31 +1,67 @@
-import { defineCommand } from '../command.js';
-import { CliFailure } from '../errors.js';
+import { defineCommand, stringOpt } from '../command.js';
+import { CliFailure, UsageError } from '../errors.js';
+
+/** The API engineer's `startServer` / `resolveServerConfig`, as `serve` uses them. */
+interface ServerModule {
+  resolveServerConfig: (options: { flags?: Record<string, unknown>; configFile?: string }) => Promise<unknown>;
+  startServer: (config: unknown) => Promise<{ url: string; close(): Promise<void> }>;
+}
 
 export default defineCommand({
   description:
     'Serves the Odahu-compatible REST API (/api/v1), Swagger UI (/swagger) and /metrics, and runs trainings with ' +
-    'the local executor. Stops on SIGINT/SIGTERM.',
+    'the local executor. Settings: flags, then GANGPLANK_* environment variables, then the server config file ' +
+    '(~/.config/gangplank/server.yaml). Stops cleanly on Ctrl-C or SIGTERM; running trainings are re-attached ' +
+    'on the next start.',
   examples: [
     'gangplank serve',
     'gangplank serve --port 5001 --data-dir ./data',
     'gangplank serve --database-url postgres://postgres@127.0.0.1/gangplank',
+    'GANGPLANK_TOKENS=admin:s3cret gangplank serve --host 0.0.0.0',
   ],
   options: (cmd) => {
     cmd
       .option('--host <address>', 'listen address (default 127.0.0.1)')
-      .option('--port <n>', "listen port (default 5000, odahuflowctl's)")
-      .option(
-        '--data-dir <dir>',
-        'PGlite data folder (default $GANGPLANK_DATA_DIR or ~/.local/share/gangplank)',
-      )
+      .option('--port <n>', "listen port (default 5000, odahuflowctl's; 0 picks a free one)")
+      .option('--data-dir <dir>', 'PGlite data and run folders (default $GANGPLANK_DATA_DIR or ~/.local/share/gangplank)')
       .option('--database-url <url>', 'PostgreSQL URL instead of the embedded PGlite')
+      .option('--pushgateway <address>', 'Pushgateway handed to runs (env GANGPLANK_PUSHGATEWAY_ADDR)')
       .option('--server-config <file>', 'server configuration file (YAML)')
-      .option('--no-dispatcher', 'accept trainings but do not run them');
+      .option('--no-dispatcher', 'accept trainings but do not run them')
+      .option('--log-level <level>', 'fastify log level, or silent');
   },
-  async run() {
-    const platform = (await import('../../index.js')) as unknown as Record<string, unknown>;
-    if (typeof platform['startServer'] !== 'function')
-      throw new CliFailure('this build has no API server yet (startServer)');
-    throw new CliFailure('serve is not wired yet');
+  async run(ctx, { opts }) {
+    const platform = (await import('../../index.js')) as unknown as Partial<ServerModule>;
+    if (typeof platform.startServer !== 'function' || typeof platform.resolveServerConfig !== 'function') {
+      throw new CliFailure('this build has no API server (startServer); rebuild with npx tsc -b');
+    }
+    const port = stringOpt(opts, 'port');
+    if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port must be a number, got ${port}`);
+    const flags: Record<string, unknown> = {
+      host: stringOpt(opts, 'host'),
+      port,
+      dataDir: stringOpt(opts, 'dataDir'),
+      databaseUrl: stringOpt(opts, 'databaseUrl'),
+      pushgatewayAddr: stringOpt(opts, 'pushgateway'),
+      logLevel: stringOpt(opts, 'logLevel'),
+      // commander sets dispatcher=true unless --no-dispatcher; pass only the explicit "off".
+      dispatcher: opts['dispatcher'] === false ? false : undefined,
+    };
+    const configFile = stringOpt(opts, 'serverConfig');
+    const config = await platform.resolveServerConfig({ flags, ...(configFile ? { configFile } : {}) });
+    const server = await platform.startServer(config);
+    ctx.print(`Gangplank API listening on ${server.url} (Swagger UI ${server.url}/swagger)`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    ctx.note('Stopping…');
+    await server.close();
+    return 0;
   },
 });

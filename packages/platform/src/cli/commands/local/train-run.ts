@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { defineCommand, stringOpt, stringsOpt } from '../../command.js';
 import { UsageError } from '../../errors.js';
@@ -25,7 +26,7 @@ export default defineCommand({
         (v: string, p?: string[]) => [...(p ?? []), v],
       )
       .option('--id <id>', 'training to run (optional when the files hold one training)')
-      .option('--output-dir <dir>', 'where the artifact goes', './training_output')
+      .option('--output-dir <dir>', 'where the artifact zip and output folder go (default $LOCAL_MODEL_OUTPUT_DIR or ~/.local/share/gangplank/training_output)')
       .option('--dry-run', 'print the resolved training, toolchain and connections, and run nothing');
   },
   async run(ctx, { opts }) {
@@ -64,8 +65,9 @@ export default defineCommand({
       return 0;
     }
     const { runLocal } = await import('../../local-run.js');
+    const outputDir = stringOpt(opts, 'outputDir');
     return runLocal(ctx, plan, {
-      outputDir: stringOpt(opts, 'outputDir') ?? './training_output',
+      ...(outputDir !== undefined ? { outputDir: resolve(ctx.io.cwd, outputDir) } : {}),
       pushgatewayUrl: settings.pushgatewayUrl,
     });
   },

@@ -1,71 +1,23 @@
 /**
- * End-to-end: the built CLI as a child process against the real API server (`createApp` on a temp PGlite folder,
- * bearer tokens on) started here. The table is keyed by the command map, so adding a command without a case fails
- * `tsc` (style anchor 24). What the real server cannot be made to do on demand (a training that fails, a log
- * stream that drops) is in `failures.test.ts`, against an in-test fake of the same API.
+ * End-to-end cases of the commands that talk to the API: the built CLI against the real server (`createApp` on a
+ * temp PGlite folder, bearer tokens on). Run in this order by `commands-server.test.ts`: later cases use what
+ * earlier ones created.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandName } from '../../src/cli/commands.js';
-import { GangplankClient } from '../../src/index.js';
-import { startRealServer, type RealServer } from './support/real-server.js';
-import { runCli, type CliResult } from './support/run-cli.js';
+import { expect } from 'vitest';
+import type { CommandName } from '../../../src/cli/commands.js';
+import { GangplankClient } from '../../../src/index.js';
+import { ADMIN, ALL_KINDS, VIEWER, createHarness, type Case } from '../support/e2e-harness.js';
+import { startRealServer, type RealServer } from '../support/real-server.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'gangplank-cli-e2e-'));
-const configPath = join(dir, 'config.yaml');
+const h = createHarness('gangplank-cli-e2e-api-');
+const { cli, dir, configPath, write } = h;
 let server: RealServer;
 let client: GangplankClient;
-const ADMIN = 'admin-token';
-const VIEWER = 'viewer-token';
 
-/** The CLI against the real server, as an admin. */
-function cli(
-  args: readonly string[],
-  extra: { env?: Record<string, string>; input?: string } = {},
-): Promise<CliResult> {
-  return runCli(args, {
-    cwd: dir,
-    input: extra.input,
-    env: { GANGPLANK_CONFIG: configPath, GANGPLANK_URL: server.url, GANGPLANK_TOKEN: ADMIN, ...extra.env },
-  });
-}
-
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
-
-const ALL_KINDS = `kind: ModelTraining
-id: wine
-spec:
-  model: {name: wine, version: 1.10}
-  toolchain: mlflow
-  entrypoint: main
-  algorithmSource: {vcs: {connection: repo, reference: main}}
-  data: [{connection: wine-data, localPath: data/}]
----
-kind: ToolchainIntegration
-id: mlflow
-spec: {entrypoint: main, defaultImage: none}
----
-kind: Connection
-id: repo
-spec: {type: git, uri: 'https://example.com/r.git', password: c2VjcmV0}
----
-kind: Connection
-id: wine-data
-spec: {type: local, uri: /tmp/wine}
-`;
-
-type Case = () => Promise<void>;
-
-const CASES: Record<CommandName, Case | 'todo'> = {
+export const SERVER_CASES = {
   login: async () => {
     const refused = await cli(['login', '--url', server.url, '--token', 'wrong']);
     expect(refused.code).toBe(1);
@@ -121,7 +73,7 @@ const CASES: Record<CommandName, Case | 'todo'> = {
   'config path': async () => {
     expect((await cli(['config', 'path'])).stdout).toBe(`${configPath}\n`);
     expect(
-      (await cli(['config', 'path'], { env: { GANGPLANK_CONFIG: '', XDG_CONFIG_HOME: '/xdg' } })).stdout,
+      (await cli(['config', 'path'], { env: { GANGPLANK_CLI_CONFIG: '', XDG_CONFIG_HOME: '/xdg' } })).stdout,
     ).toBe('/xdg/gangplank/config.yaml\n');
   },
   'toolchain-integration create': async () => {
@@ -344,73 +296,9 @@ const CASES: Record<CommandName, Case | 'todo'> = {
       'ModelTraining b1 not found, skipped',
     );
   },
-  'local train run': async () => {
-    write('local/training.yaml', ALL_KINDS.split('---')[0]!);
-    write('local/more.yaml', `---${ALL_KINDS.split('---').slice(1).join('---')}`);
-    const r = await cli(['local', 'train', 'run', '-d', 'local', '--id', 'wine', '--dry-run'], {
-      env: { GANGPLANK_URL: '' },
-    });
-    expect(r.code, r.stderr).toBe(0);
-    const plan = parse(r.stdout) as {
-      training: { id: string };
-      toolchain: { id: string };
-      connections: { id: string }[];
-    };
-    expect(plan.training.id).toBe('wine');
-    expect(plan.toolchain.id).toBe('mlflow');
-    expect(plan.connections.map((c) => c.id)).toEqual(['repo', 'wine-data']);
-    const missing = await cli(['local', 'train', 'run', '-f', 'local/training.yaml', '--dry-run'], {
-      env: { GANGPLANK_URL: '' },
-    });
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('connection repo, wine-data not found among the files');
-  },
-  serve: 'todo',
-  'stack up': async () => {
-    const stateDir = join(dir, 'stack');
-    const ports = ['--prometheus-port', '0', '--pushgateway-port', '0', '--alertmanager-port', '0'];
-    const up = await cli(['stack', 'up', '--state-dir', stateDir, ...ports, '--json']);
-    expect(up.code, up.stderr).toBe(0);
-    const info = JSON.parse(up.stdout) as { services: Record<string, { url: string }> };
-    expect((await fetch(`${info.services['pushgateway']!.url}/-/ready`)).status).toBe(200);
-  },
-  'stack status': async () => {
-    const running = await cli(['stack', 'status', '--state-dir', join(dir, 'stack')]);
-    expect(running.code, running.stdout).toBe(0);
-    expect(running.stdout).toMatch(/pushgateway\s+running http/);
-    expect((await cli(['stack', 'status', '--state-dir', join(dir, 'nothing')])).code).toBe(3);
-  },
-  'stack down': async () => {
-    const down = await cli(['stack', 'down', '--state-dir', join(dir, 'stack')]);
-    expect(down.code).toBe(0);
-    expect(down.stdout).toMatch(/pushgateway\s+stopped \(pid \d+\)/);
-    expect((await cli(['stack', 'status', '--state-dir', join(dir, 'stack')])).code).toBe(3);
-  },
-  completion: async () => {
-    const bash = await cli(['completion', 'bash']);
-    expect(bash.code).toBe(0);
-    expect(bash.stdout).toContain("['ti get']=");
-    expect(spawnSync('bash', ['-n'], { input: bash.stdout }).status).toBe(0);
-    // Completing `gangplank train cr` offers `create`; `gangplank conn get --de` offers `--decrypted`.
-    const complete = (words: string) =>
-      spawnSync(
-        'bash',
-        [
-          '-c',
-          `${bash.stdout}\nCOMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _gangplank; echo "\${COMPREPLY[@]}"`,
-        ],
-        {
-          encoding: 'utf8',
-        },
-      ).stdout.trim();
-    expect(complete('gangplank train cr')).toBe('create');
-    expect(complete('gangplank conn get --de')).toBe('--decrypted');
-    expect((await cli(['completion', 'zsh'])).stdout).toContain('bashcompinit');
-    expect((await cli(['completion', 'fish'])).code).toBe(2);
-  },
-};
+} satisfies Partial<Record<CommandName, Case | 'todo'>>;
 
-beforeAll(async () => {
+export async function setUp(): Promise<void> {
   server = await startRealServer({
     auth: {
       tokens: [
@@ -419,20 +307,11 @@ beforeAll(async () => {
       ],
     },
   });
+  h.baseEnv = { GANGPLANK_URL: server.url, GANGPLANK_TOKEN: ADMIN };
   client = new GangplankClient({ url: server.url, token: ADMIN });
-});
+}
 
-afterAll(async () => {
+export async function tearDown(): Promise<void> {
   await server?.stop();
-  await runCli(['stack', 'down', '--state-dir', join(dir, 'stack')]);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe('gangplank commands (built CLI, child process)', () => {
-  // Cases run in the table's order: later ones use what earlier ones created.
-  for (const name of Object.keys(CASES) as CommandName[]) {
-    const test = CASES[name];
-    if (test === 'todo') it.todo(name);
-    else it(name, test);
-  }
-});
+  h.cleanup();
+}

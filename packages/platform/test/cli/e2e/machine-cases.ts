@@ -1,0 +1,160 @@
+/**
+ * End-to-end cases of the commands that need no API server of the test's own: local runs, `serve` (which starts
+ * its own), the monitoring stack and shell completion. The built CLI runs as a child process.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { expect, inject } from 'vitest';
+import type { CommandName } from '../../../src/cli/commands.js';
+import { ALL_KINDS, createHarness, type Case } from '../support/e2e-harness.js';
+import { BIN, runCli } from '../support/run-cli.js';
+
+const h = createHarness('gangplank-cli-e2e-machine-');
+const { cli, dir, configPath, write, writeRunnable } = h;
+
+export const MACHINE_CASES = {
+  'local train run': async () => {
+    write('local/training.yaml', ALL_KINDS.split('---')[0]!);
+    write('local/more.yaml', `---${ALL_KINDS.split('---').slice(1).join('---')}`);
+    const r = await cli(['local', 'train', 'run', '-d', 'local', '--id', 'wine', '--dry-run'], {
+      env: { GANGPLANK_URL: '' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const plan = parse(r.stdout) as {
+      training: { id: string };
+      toolchain: { id: string };
+      connections: { id: string }[];
+    };
+    expect(plan.training.id).toBe('wine');
+    expect(plan.toolchain.id).toBe('mlflow');
+    expect(plan.connections.map((c) => c.id)).toEqual(['repo', 'wine-data']);
+    const missing = await cli(['local', 'train', 'run', '-f', 'local/training.yaml', '--dry-run'], {
+      env: { GANGPLANK_URL: '' },
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('connection repo, wine-data not found among the files');
+
+    // A real run: the script pushes epochs to the real Pushgateway; the artifact lands in --output-dir.
+    const manifest = writeRunnable('runnable', 'local-wine');
+    const gateway = inject('pushgatewayUrl');
+    const run = await cli(['local', 'train', 'run', '-f', manifest, '--output-dir', 'out'], {
+      env: { GANGPLANK_URL: '', GANGPLANK_PUSHGATEWAY_ADDR: gateway },
+    });
+    try {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('epoch 3 done\n');
+      expect(run.stdout).toMatch(
+        /training local-wine succeeded; exit code 0; .*; artifact .*\/out\/wine-1\.0-.*\.zip/,
+      );
+      expect(run.stderr).toContain('local-wine: succeeded');
+      expect(run.stderr).toMatch(/epoch 3\/3 {2}loss 0\.2500 {2}acc 0\.9000/);
+      const artifact = /artifact (\S+\.zip)/.exec(run.stdout)![1]!;
+      expect(readFileSync(join(artifact.replace(/\.zip$/, ''), 'model.txt'), 'utf8')).toBe('trained');
+    } finally {
+      await fetch(`${gateway}/metrics/job/local-wine`, { method: 'DELETE' });
+    }
+    const invalid = await cli(
+      ['local', 'train', 'run', '-f', write('invalid.yaml', ALL_KINDS.replace('name: wine,', 'name: "",'))],
+      {
+        env: { GANGPLANK_URL: '' },
+      },
+    );
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('Error: Validation of model training is failed: empty model.name');
+  },
+  serve: async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--data-dir', join(dir, 'served'), '--log-level', 'silent'],
+      {
+        cwd: dir,
+        env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_CLI_CONFIG: configPath },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+) /.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      // The served API runs trainings: create --wait follows one to success.
+      const manifest = writeRunnable('served', 'served-wine');
+      const created = await cli(['bulk', 'apply', manifest], {
+        env: { GANGPLANK_URL: url, GANGPLANK_TOKEN: '' },
+      });
+      expect(created.code, created.stderr).toBe(0);
+      const edited = await cli(['train', 'edit', '-f', manifest, '--wait', '--timeout', '60'], {
+        env: { GANGPLANK_URL: url, GANGPLANK_TOKEN: '' },
+      });
+      expect(edited.code, edited.stderr).toBe(0);
+      expect(edited.stdout).toMatch(/training served-wine succeeded; exit code 0; .*; artifact wine-1\.0-/);
+      const logs = await cli(['train', 'logs', '--id', 'served-wine'], {
+        env: { GANGPLANK_URL: url, GANGPLANK_TOKEN: '' },
+      });
+      expect(logs.stdout).toContain('epoch 3 done');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  },
+  'stack up': async () => {
+    const stateDir = join(dir, 'stack');
+    const ports = ['--prometheus-port', '0', '--pushgateway-port', '0', '--alertmanager-port', '0'];
+    const up = await cli(['stack', 'up', '--state-dir', stateDir, ...ports, '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    const info = JSON.parse(up.stdout) as { services: Record<string, { url: string }> };
+    expect((await fetch(`${info.services['pushgateway']!.url}/-/ready`)).status).toBe(200);
+  },
+  'stack status': async () => {
+    const running = await cli(['stack', 'status', '--state-dir', join(dir, 'stack')]);
+    expect(running.code, running.stdout).toBe(0);
+    expect(running.stdout).toMatch(/pushgateway\s+running http/);
+    expect((await cli(['stack', 'status', '--state-dir', join(dir, 'nothing')])).code).toBe(3);
+  },
+  'stack down': async () => {
+    const down = await cli(['stack', 'down', '--state-dir', join(dir, 'stack')]);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/pushgateway\s+stopped \(pid \d+\)/);
+    expect((await cli(['stack', 'status', '--state-dir', join(dir, 'stack')])).code).toBe(3);
+  },
+  completion: async () => {
+    const bash = await cli(['completion', 'bash']);
+    expect(bash.code).toBe(0);
+    expect(bash.stdout).toContain("['ti get']=");
+    expect(spawnSync('bash', ['-n'], { input: bash.stdout }).status).toBe(0);
+    // Completing `gangplank train cr` offers `create`; `gangplank conn get --de` offers `--decrypted`.
+    const complete = (words: string) =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `${bash.stdout}\nCOMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _gangplank; echo "\${COMPREPLY[@]}"`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+    expect(complete('gangplank train cr')).toBe('create');
+    expect(complete('gangplank conn get --de')).toBe('--decrypted');
+    expect((await cli(['completion', 'zsh'])).stdout).toContain('bashcompinit');
+    expect((await cli(['completion', 'fish'])).code).toBe(2);
+  },
+} satisfies Partial<Record<CommandName, Case | 'todo'>>;
+
+export function setUp(): void {
+  // Nothing listens on port 9 (discard): commands that must not need a server would fail loudly.
+  h.baseEnv = { GANGPLANK_URL: 'http://127.0.0.1:9' };
+}
+
+export async function tearDown(): Promise<void> {
+  await runCli(['stack', 'down', '--state-dir', join(dir, 'stack')]);
+  h.cleanup();
+}
