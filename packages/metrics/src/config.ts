@@ -43,7 +43,7 @@ export interface MetricsConfigOptions {
   job?: string | undefined;
   /**
    * Run id (grouping label `run_id`); `false` leaves the label out.
-   * @default env `GANGPLANK_RUN_ID`, else a new id per process (`<UTC time>-<6 hex>`)
+   * @default env `GANGPLANK_RUN_ID`, else a new id per call, so per exporter (`<UTC time>-<6 hex>`)
    */
   runId?: string | false | undefined;
   /**
@@ -74,18 +74,16 @@ export interface ResolvedMetricsConfig {
   warnings: string[];
 }
 
-let processRunId: string | undefined;
-
-/** One run id per process, so every exporter of one script shares it. */
-export function defaultRunId(): string {
-  if (processRunId === undefined) {
-    const t = new Date()
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-    processRunId = `${t}-${randomBytes(3).toString('hex')}`;
-  }
-  return processRunId;
+/**
+ * A new run id, `<UTC yyyymmddThhmmssZ>-<6 hex>`. Each exporter gets its own (not one per process), so two trainings
+ * run one after the other in one script never share a group; the platform's `GANGPLANK_RUN_ID` overrides it.
+ */
+export function newRunId(now: Date = new Date()): string {
+  const t = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -164,7 +162,7 @@ export function resolveMetricsConfig(
   const [enabled, enabledSource] = pick(options.enabled, enabledEnv, true);
 
   const runIdOpt = options.runId === false ? false : nonEmpty(options.runId);
-  const [runId, runIdSource] = pick<string | false>(runIdOpt, nonEmpty(env[ENV.runId]), defaultRunId());
+  const [runId, runIdSource] = pick<string | false>(runIdOpt, nonEmpty(env[ENV.runId]), newRunId());
 
   const rank = nonEmpty(env[ENV.rank]);
   const instanceEnv = nonEmpty(env[ENV.instance]) ?? (rank !== undefined ? `worker-${rank}` : undefined);

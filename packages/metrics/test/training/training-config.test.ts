@@ -109,3 +109,13 @@ describe('the exporter grouping key', () => {
     await Promise.all([a.close(), b.close()]);
   });
 });
+
+describe('default run ids', () => {
+  it('differ between exporters, so two trainings in one process never share a group', async () => {
+    const a = new TrainTestExporter('127.0.0.1:9', 'j', { env: {}, pushIntervalMs: 0 });
+    const b = new TrainTestExporter('127.0.0.1:9', 'j', { env: {}, pushIntervalMs: 0 });
+    expect(a.targets.train.grouping?.['run_id']).not.toBe(b.targets.train.grouping?.['run_id']);
+    expect(a.targets.train.grouping?.['run_id']).toBe(a.targets.test.grouping?.['run_id']);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
