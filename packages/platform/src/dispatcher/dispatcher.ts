@@ -328,7 +328,7 @@ class RunDispatcher implements Dispatcher {
   ): Promise<void> {
     const finishedAt = this.clock().toISOString();
     await this.store.appendLogs(run.id, [
-      { stream: 'system', text: `run failed before it started: ${message}` },
+      { stream: 'system', text: `run failed before it started: ${message}\n` },
     ]);
     await this.store.updateRun(
       run.id,
@@ -475,7 +475,7 @@ class RunDispatcher implements Dispatcher {
       await this.store.appendLogs(run.id, [
         {
           stream: 'system',
-          text: `dispatcher ${this.workerId} restarted; run ${status.phase === 'failed' ? 'could not be re-attached' : 're-attached'}`,
+          text: `dispatcher ${this.workerId} restarted; run ${status.phase === 'failed' ? 'could not be re-attached' : 're-attached'}\n`,
         },
       ]);
       this.requestSync(run.id);
@@ -494,7 +494,7 @@ class RunDispatcher implements Dispatcher {
 
   private async failLost(run: TrainingRun, message: string): Promise<void> {
     try {
-      await this.store.appendLogs(run.id, [{ stream: 'system', text: `run lost: ${message}` }]);
+      await this.store.appendLogs(run.id, [{ stream: 'system', text: `run lost: ${message}\n` }]);
       await this.store.updateRun(
         run.id,
         { state: 'failed', reason: 'Lost', message, finishedAt: this.clock().toISOString(), release: true },
@@ -552,8 +552,13 @@ class RunDispatcher implements Dispatcher {
   }
 }
 
+/** The store keeps raw text (the log endpoint concatenates chunks), so complete lines get their newline back. */
 function toStoreChunk(chunk: LogChunk): { stream: LogChunk['stream']; text: string; time: string } {
-  return { stream: chunk.stream, text: chunk.text, time: chunk.time.toISOString() };
+  return {
+    stream: chunk.stream,
+    text: chunk.partial ? chunk.text : `${chunk.text}\n`,
+    time: chunk.time.toISOString(),
+  };
 }
 
 function asHandle(value: unknown): ExecutorHandle | undefined {

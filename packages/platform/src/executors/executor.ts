@@ -63,8 +63,10 @@ export interface LogChunk {
   seq: number;
   stream: LogStream;
   time: Date;
-  /** A line without its trailing newline (a partial line when the process wrote one without newline). */
+  /** A line without its trailing newline. */
   text: string;
+  /** True when `text` did not end a line (a progress bar, a split long line, output without a final newline). */
+  partial?: boolean;
 }
 
 export interface LogPage {

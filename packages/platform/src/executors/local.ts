@@ -550,8 +550,14 @@ export function readLog(file: string, cursor: string | undefined, limit: number)
         const line = buf.toString('utf8', start, nl);
         start = nl + 1;
         try {
-          const rec = JSON.parse(line) as { t: string; s: LogStream; x: string };
-          chunks.push({ seq, stream: rec.s, time: new Date(rec.t), text: rec.x });
+          const rec = JSON.parse(line) as { t: string; s: LogStream; x: string; p?: 1 };
+          chunks.push({
+            seq,
+            stream: rec.s,
+            time: new Date(rec.t),
+            text: rec.x,
+            ...(rec.p ? { partial: true } : {}),
+          });
         } catch {
           chunks.push({ seq, stream: 'system', time: new Date(), text: line });
         }

@@ -19,7 +19,9 @@ import { StringDecoder } from 'node:string_decoder';
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const fd = openSync(cfg.logFile, 'a');
 const MAX_LINE = 64 * 1024;
-const record = (stream, text) => writeSync(fd, JSON.stringify({ t: new Date().toISOString(), s: stream, x: text }) + '\n');
+// p: 1 marks text that did not end a line (a progress bar, a split long line, output without a final newline).
+const record = (stream, text, partial) =>
+  writeSync(fd, JSON.stringify(partial ? { t: new Date().toISOString(), s: stream, x: text, p: 1 } : { t: new Date().toISOString(), s: stream, x: text }) + '\n');
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => {});
 
 let finished = false;
@@ -49,7 +51,7 @@ for (const stream of ['stdout', 'stderr']) {
     clearTimeout(timer);
     timer = undefined;
     pending += decoder.end();
-    if (pending) record(stream, pending);
+    if (pending) record(stream, pending, true);
     pending = '';
   };
   flushers.push(flush);
@@ -61,12 +63,12 @@ for (const stream of ['stdout', 'stderr']) {
       pending = pending.slice(i + 1);
     }
     while (pending.length > MAX_LINE) {
-      record(stream, pending.slice(0, MAX_LINE));
+      record(stream, pending.slice(0, MAX_LINE), true);
       pending = pending.slice(MAX_LINE);
     }
     clearTimeout(timer);
     // A partial line (a progress bar) is written after 200 ms of quiet rather than held until its newline.
-    if (pending) timer = setTimeout(() => { record(stream, pending); pending = ''; }, 200);
+    if (pending) timer = setTimeout(() => { record(stream, pending, true); pending = ''; }, 200);
   });
 }
 child.on('error', (e) => finish(127, null, 'cannot start ' + cfg.command + ': ' + e.message));

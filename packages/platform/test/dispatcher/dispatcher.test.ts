@@ -80,7 +80,8 @@ async function waitRun(
 const final = (r: TrainingRun) => r.state === 'succeeded' || r.state === 'failed';
 
 async function logText(runId: string): Promise<string[]> {
-  return (await store.readLogs(runId)).map((c) => `${c.stream}:${c.text}`);
+  // complete lines are stored with their newline (raw text, as the log endpoint serves it)
+  return (await store.readLogs(runId)).map((c) => `${c.stream}:${c.text.replace(/\n$/, '')}`);
 }
 
 describe('dispatcher with the local executor', () => {
@@ -103,6 +104,9 @@ describe('dispatcher with the local executor', () => {
     expect(logs).toContain('stdout:training started');
     expect(logs).toContain('stderr:a warning on stderr');
     expect(new Set(logs).size).toBe(logs.length); // no line twice
+    const raw = (await store.readLogs(run.id)).map((c) => c.text).join('');
+    expect(raw).toContain('training started\n');
+    expect(raw).toContain('training done\n');
     // succeeded without an output connection: the work folder (holding the only copy of the zip) stays
     expect(existsSync(join(root, 'runs', run.id, 'artifacts', done.artifacts[0]!.artifactName!))).toBe(true);
   });

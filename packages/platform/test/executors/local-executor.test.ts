@@ -146,6 +146,7 @@ describe('local executor', () => {
     expect(err).toHaveLength(10_000);
     expect(out.slice(0, -1)).toEqual(Array.from({ length: 10_000 }, (_, i) => `out ${i * 2}`));
     expect(out.at(-1)).toBe('no newline at the end');
+    expect(logs.filter((l) => l.partial).map((l) => l.text)).toEqual(['no newline at the end']);
     expect(err).toEqual(Array.from({ length: 10_000 }, (_, i) => `err ${i * 2 + 1}`));
     // paging with a cursor gives the same sequence as one read
     const seqs = logs.map((l) => l.seq);
