@@ -145,7 +145,7 @@ describe('dispatcher with the local executor', () => {
     const d = dispatcher({ concurrency: 1 });
     const runs = [];
     for (let i = 0; i < 3; i++)
-      runs.push((await store.createTraining(uid('q'), spec('sleep.mjs', { args: ['700'] }))).run);
+      runs.push((await store.createTraining(uid('q'), spec('sleep.mjs', { args: ['1500'] }))).run);
     await d.start();
     const first = await waitRun(runs[0]!.id, (r) => r.state === 'running');
     expect(first.state).toBe('running');

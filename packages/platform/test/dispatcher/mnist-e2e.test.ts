@@ -110,5 +110,5 @@ describe('MNIST example through the API', () => {
     const train = groups.find((g) => Object.keys(g).some((k) => k.startsWith('gangplank_train_')));
     expect(train?.labels).toMatchObject({ run_id: status.runId, training: 'mnist-e2e' });
     expect(groups.some((g) => g.labels.instance === 'gangplank-dispatcher')).toBe(true);
-  });
+  }, 150_000);
 });
