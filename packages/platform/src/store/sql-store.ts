@@ -249,15 +249,17 @@ export class SqlStore implements Store {
     const order = ` ORDER BY ${SORT_COLUMNS[sort.field]} ${direction}${sort.field === 'id' ? '' : `, t.id ${direction}`}`;
     const countParams = [...params];
     params.push(query.size, query.size * query.page);
+    // The window count saves a second round trip; only an empty page needs the separate count.
     const rows = await this.driver.query(
-      `${TRAINING_SELECT}${filter}${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `${TRAINING_SELECT.replace(' FROM trainings', ', count(*) OVER () AS total_count FROM trainings')}${filter}${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
+    if (rows[0]) return { items: rows.map(toTraining), total: Number(rows[0].total_count) };
     const total = await this.driver.query<{ n: string | number }>(
       `SELECT count(*) AS n FROM trainings t LEFT JOIN training_runs r ON r.id = t.latest_run_id${filter}`,
       countParams,
     );
-    return { items: rows.map(toTraining), total: Number(total[0]?.n ?? 0) };
+    return { items: [], total: Number(total[0]?.n ?? 0) };
   }
 
   async getTraining(id: string): Promise<ModelTraining | undefined> {
