@@ -230,7 +230,10 @@ export class LocalExecutor implements Executor {
   /** Resolves when the run is final (test and `runTrainingLocally` helper). */
   async settled(runId: string): Promise<ExecutorStatus | undefined> {
     const run = this.runs.get(runId);
-    if (!run) return undefined;
+    if (!run) {
+      const state = readState(join(this.root, runId));
+      return state && isFinalPhase(state.phase) ? toStatus(state) : undefined;
+    }
     await run.settled;
     return toStatus(run.state);
   }
@@ -488,6 +491,8 @@ export class LocalExecutor implements Executor {
     this.log(run, 'system', `run ${run.state.phase}: ${result.message ?? result.reason}`);
     this.save(run);
     run.settle();
+    // A finished run lives on in its folder (state.json, log, exit status); memory holds only active runs.
+    if (this.runs.get(run.spec.runId) === run) this.runs.delete(run.spec.runId);
     return Promise.resolve();
   }
 }
