@@ -59,10 +59,19 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   const isRoot = process.getuid?.() === 0;
   let bin = postgresBinDir();
   if (!bin && isRoot) {
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    const apt = (args: string[]): void => {
+      execFileSync('apt-get', args, {
+        stdio: 'ignore',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    };
+    try {
+      apt(['install', '-y', '--no-install-recommends', 'postgresql']);
+    } catch {
+      // A fresh machine may have no package lists yet.
+      apt(['update']);
+      apt(['install', '-y', '--no-install-recommends', 'postgresql']);
+    }
     bin = postgresBinDir();
   }
   if (!bin) {
