@@ -18,6 +18,8 @@ await ensureDebianPackages({
   setsid: 'util-linux',
   unzip: 'unzip',
   python3: 'python3-venv',
+  // platform store tests: a real PostgreSQL (packages/platform/test/support/postgres.ts starts a private cluster)
+  pg_ctlcluster: 'postgresql',
 });
 runOrExit('npx', ['tsc', '-p', 'tsconfig.spec.json']);
 runOrExit('npx', ['eslint', '.', '--max-warnings=0']);
