@@ -40,7 +40,13 @@ export async function domainPlan(plan: LocalPlan): Promise<Parameters<typeof run
       );
     }
     const tb = readToolchainBody(plan.toolchain);
-    const toolchain: ToolchainIntegration = { id: tb.id, createdAt: now, updatedAt: now, spec: validateToolchain(tb), status: {} };
+    const toolchain: ToolchainIntegration = {
+      id: tb.id,
+      createdAt: now,
+      updatedAt: now,
+      spec: validateToolchain(tb),
+      status: {},
+    };
     const tr = readTrainingBody(plan.training);
     const spec = await validateTraining(tr.id, tr.spec, {
       getConnection: (id) => Promise.resolve(connections.find((c) => c.id === id)),

@@ -1,10 +1,18 @@
 /** Option fragments shared by several commands (same flags and help everywhere). */
 import { Option, type Command } from 'commander';
 import { collect } from './command.js';
-import { OUTPUT_HELP } from './output.js';
+import { OUTPUT_HELP, parseOutputFormat, type OutputFormat } from './output.js';
 
 export function outputOption(cmd: Command): void {
   cmd.addOption(new Option('-o, --output-format <format>', OUTPUT_HELP).default('yaml'));
+  // kubectl's spelling; odahuflowctl's `--output-format` stays the documented one.
+  cmd.addOption(new Option('--output <format>').hideHelp());
+}
+
+/** The `-o` value, whichever spelling was used. */
+export function outputFormatOpt(opts: Record<string, unknown>): OutputFormat {
+  const value = opts['output'] ?? opts['outputFormat'];
+  return parseOutputFormat(typeof value === 'string' ? value : undefined);
 }
 
 export function fileOption(cmd: Command, required: boolean): void {

@@ -8,8 +8,8 @@ import type { CliContext } from './context.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { selectManifests, type Manifest } from './manifest.js';
 import { readManifestFiles } from './manifest-files.js';
-import { fileOption, outputOption, timeoutMs, waitOptions } from './options.js';
-import { parseOutputFormat, renderOutput } from './output.js';
+import { fileOption, outputFormatOpt, outputOption, timeoutMs, waitOptions } from './options.js';
+import { renderOutput } from './output.js';
 import { ProgressPrinter } from './progress.js';
 import type { ResourceSpec } from './resources.js';
 import { gatewayReader, prometheusReader, type MetricsReader } from './run-metrics.js';
@@ -47,7 +47,7 @@ export function makeGetCommand(
       }
     },
     async run(ctx, { opts }) {
-      const format = parseOutputFormat(stringOpt(opts, 'outputFormat'));
+      const format = outputFormatOpt(opts);
       const id = stringOpt(opts, 'id');
       const client = ctx.client();
       let items: WireResource[];

@@ -1,11 +1,6 @@
+import type { ServerConfigInput } from '../../index.js';
 import { defineCommand, stringOpt } from '../command.js';
-import { CliFailure, UsageError } from '../errors.js';
-
-/** The API engineer's `startServer` / `resolveServerConfig`, as `serve` uses them. */
-interface ServerModule {
-  resolveServerConfig: (options: { flags?: Record<string, unknown>; configFile?: string }) => Promise<unknown>;
-  startServer: (config: unknown) => Promise<{ url: string; close(): Promise<void> }>;
-}
+import { UsageError } from '../errors.js';
 
 export default defineCommand({
   description:
@@ -23,7 +18,10 @@ export default defineCommand({
     cmd
       .option('--host <address>', 'listen address (default 127.0.0.1)')
       .option('--port <n>', "listen port (default 5000, odahuflowctl's; 0 picks a free one)")
-      .option('--data-dir <dir>', 'PGlite data and run folders (default $GANGPLANK_DATA_DIR or ~/.local/share/gangplank)')
+      .option(
+        '--data-dir <dir>',
+        'PGlite data and run folders (default $GANGPLANK_DATA_DIR or ~/.local/share/gangplank)',
+      )
       .option('--database-url <url>', 'PostgreSQL URL instead of the embedded PGlite')
       .option('--pushgateway <address>', 'Pushgateway handed to runs (env GANGPLANK_PUSHGATEWAY_ADDR)')
       .option('--server-config <file>', 'server configuration file (YAML)')
@@ -31,13 +29,12 @@ export default defineCommand({
       .option('--log-level <level>', 'fastify log level, or silent');
   },
   async run(ctx, { opts }) {
-    const platform = (await import('../../index.js')) as unknown as Partial<ServerModule>;
-    if (typeof platform.startServer !== 'function' || typeof platform.resolveServerConfig !== 'function') {
-      throw new CliFailure('this build has no API server (startServer); rebuild with npx tsc -b');
-    }
+    // Loaded here, not at the top: fastify, PGlite and the executors are needed by `serve` only.
+    const platform = await import('../../index.js');
     const port = stringOpt(opts, 'port');
-    if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port must be a number, got ${port}`);
-    const flags: Record<string, unknown> = {
+    if (port !== undefined && !/^\d+$/.test(port))
+      throw new UsageError(`--port must be a number, got ${port}`);
+    const flags: ServerConfigInput = {
       host: stringOpt(opts, 'host'),
       port,
       dataDir: stringOpt(opts, 'dataDir'),
@@ -48,7 +45,14 @@ export default defineCommand({
       dispatcher: opts['dispatcher'] === false ? false : undefined,
     };
     const configFile = stringOpt(opts, 'serverConfig');
-    const config = await platform.resolveServerConfig({ flags, ...(configFile ? { configFile } : {}) });
+    let config;
+    try {
+      config = await platform.resolveServerConfig({ flags, ...(configFile ? { configFile } : {}) });
+    } catch (err) {
+      // A bad flag, variable or file value is a usage error (exit 2), like a bad flag of any command.
+      if (err instanceof platform.ConfigError) throw new UsageError(err.message);
+      throw err;
+    }
     const server = await platform.startServer(config);
     ctx.print(`Gangplank API listening on ${server.url} (Swagger UI ${server.url}/swagger)`);
     await new Promise<void>((resolve) => {

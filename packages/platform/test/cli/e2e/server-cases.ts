@@ -86,6 +86,10 @@ export const SERVER_CASES = {
   },
   'toolchain-integration get': async () => {
     expect(await cli(['ti', 'get', '-o', 'jsonpath=$[*].id'])).toMatchObject({ code: 0, stdout: 'mlflow\n' });
+    // kubectl's --output works as well as odahuflowctl's -o/--output-format.
+    expect(JSON.parse((await cli(['ti', 'get', '--output', 'json'])).stdout)).toMatchObject([
+      { id: 'mlflow' },
+    ]);
     expect((await cli(['ti', 'get', '-o', 'table'])).stdout).toMatch(
       /^ID\s+ENTRYPOINT\s+DEFAULT IMAGE\s+AGE\nmlflow\s+main\s+none/,
     );

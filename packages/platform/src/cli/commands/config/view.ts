@@ -1,7 +1,7 @@
-import { defineCommand, stringOpt } from '../../command.js';
+import { defineCommand } from '../../command.js';
 import { SETTING_KEYS } from '../../config.js';
-import { outputOption } from '../../options.js';
-import { parseOutputFormat, renderObject, renderOutput } from '../../output.js';
+import { outputFormatOpt, outputOption } from '../../options.js';
+import { renderObject, renderOutput } from '../../output.js';
 
 interface Row {
   key: string;
@@ -18,7 +18,7 @@ export default defineCommand({
     cmd.option('--show-token', 'print the token in clear');
   },
   run(ctx, { opts }) {
-    const format = parseOutputFormat(stringOpt(opts, 'outputFormat'));
+    const format = outputFormatOpt(opts);
     const { settings, sources } = ctx.settings();
     const rows: Row[] = SETTING_KEYS.map((key) => {
       const value = settings[key];

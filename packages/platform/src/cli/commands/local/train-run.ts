@@ -26,7 +26,10 @@ export default defineCommand({
         (v: string, p?: string[]) => [...(p ?? []), v],
       )
       .option('--id <id>', 'training to run (optional when the files hold one training)')
-      .option('--output-dir <dir>', 'where the artifact zip and output folder go (default $LOCAL_MODEL_OUTPUT_DIR or ~/.local/share/gangplank/training_output)')
+      .option(
+        '--output-dir <dir>',
+        'where the artifact zip and output folder go (default $LOCAL_MODEL_OUTPUT_DIR or ~/.local/share/gangplank/training_output)',
+      )
       .option('--dry-run', 'print the resolved training, toolchain and connections, and run nothing');
   },
   async run(ctx, { opts }) {

@@ -1,8 +1,8 @@
 import { defineCommand, stringOpt } from '../../command.js';
 import { runColumns } from '../../columns.js';
 import { UsageError } from '../../errors.js';
-import { outputOption } from '../../options.js';
-import { parseOutputFormat, renderOutput } from '../../output.js';
+import { outputFormatOpt, outputOption } from '../../options.js';
+import { renderOutput } from '../../output.js';
 
 export default defineCommand({
   description: 'Every create and every edit starts a run; earlier runs keep their status and artifacts.',
@@ -16,7 +16,7 @@ export default defineCommand({
     outputOption(cmd);
   },
   async run(ctx, { opts }) {
-    const format = parseOutputFormat(stringOpt(opts, 'outputFormat'));
+    const format = outputFormatOpt(opts);
     const id = stringOpt(opts, 'id');
     if (id === undefined) throw new UsageError('pass --id ID');
     const runs = await ctx.client().trainings.runs(id);
