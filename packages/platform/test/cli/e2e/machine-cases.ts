@@ -67,7 +67,18 @@ export const MACHINE_CASES = {
   serve: async () => {
     const child = spawn(
       process.execPath,
-      [BIN, 'serve', '--port', '0', '--data-dir', join(dir, 'served'), '--log-level', 'silent'],
+      [
+        BIN,
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'served'),
+        '--log-level',
+        'silent',
+        '--pushgateway',
+        inject('pushgatewayUrl'),
+      ],
       {
         cwd: dir,
         env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_CLI_CONFIG: configPath },
@@ -85,21 +96,27 @@ export const MACHINE_CASES = {
         });
         void exited.then((code) => reject(new Error(`serve exited with ${code}: ${out}`)));
       });
-      // The served API runs trainings: create --wait follows one to success.
+      // The served API runs trainings: edit --wait follows a run to success, with the epochs the script pushed to
+      // the Pushgateway that serve handed it.
+      const env = {
+        GANGPLANK_URL: url,
+        GANGPLANK_TOKEN: '',
+        GANGPLANK_PUSHGATEWAY_ADDR: inject('pushgatewayUrl'),
+      };
       const manifest = writeRunnable('served', 'served-wine');
-      const created = await cli(['bulk', 'apply', manifest], {
-        env: { GANGPLANK_URL: url, GANGPLANK_TOKEN: '' },
-      });
+      const created = await cli(['bulk', 'apply', manifest], { env });
       expect(created.code, created.stderr).toBe(0);
-      const edited = await cli(['train', 'edit', '-f', manifest, '--wait', '--timeout', '60'], {
-        env: { GANGPLANK_URL: url, GANGPLANK_TOKEN: '' },
-      });
+      const edited = await cli(['train', 'edit', '-f', manifest, '--wait', '--timeout', '60'], { env });
       expect(edited.code, edited.stderr).toBe(0);
       expect(edited.stdout).toMatch(/training served-wine succeeded; exit code 0; .*; artifact wine-1\.0-/);
-      const logs = await cli(['train', 'logs', '--id', 'served-wine'], {
-        env: { GANGPLANK_URL: url, GANGPLANK_TOKEN: '' },
-      });
-      expect(logs.stdout).toContain('epoch 3 done');
+      expect(edited.stderr).toMatch(
+        /served-wine: succeeded {2}\d+s {2}epoch 3\/3 {2}loss 0\.2500 {2}acc 0\.9000/,
+      );
+      const logs = await cli(['train', 'logs', '--id', 'served-wine', '--follow'], { env });
+      expect(logs.code, logs.stderr).toBe(0);
+      expect(logs.stdout.match(/epoch \d done/g)).toEqual(['epoch 1 done', 'epoch 2 done', 'epoch 3 done']);
+      const runs = await cli(['train', 'runs', '--id', 'served-wine', '-o', 'jsonpath=$[*].state'], { env });
+      expect(runs.stdout).toMatch(/^(failed|succeeded)\nsucceeded\n$/);
     } finally {
       child.kill('SIGTERM');
     }
