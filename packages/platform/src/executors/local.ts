@@ -35,6 +35,7 @@ import type {
 } from './executor.js';
 import { isFinalPhase } from './executor.js';
 import { buildRunEnvironment } from './environment.js';
+import { detectGpus } from './gpus.js';
 import { finalizeRun, prepareRun } from './pipeline.js';
 import { isAlive, processStartTicks, terminateTree } from './process-tree.js';
 import { planResources, requestedGpus, type MachineTools } from './resources.js';
@@ -51,7 +52,10 @@ export interface LocalExecutorOptions {
   graceMs?: number;
   /** Timeout of runs whose spec has none. @default 14_400_000 (4 h) */
   defaultTimeoutMs?: number;
-  /** GPU ids to hand out through `CUDA_VISIBLE_DEVICES`; undefined = no GPU pool (the variable is left alone). */
+  /**
+   * GPU ids to hand out through `CUDA_VISIBLE_DEVICES`; `[]` = none.
+   * @default detected: the server's `CUDA_VISIBLE_DEVICES`, else `nvidia-smi -L`, else no GPU pool
+   */
   gpus?: string[];
   /** Extra variable names passed from the server's environment to runs (besides PATH, HOME, LANG …). */
   inheritEnv?: string[];
@@ -127,6 +131,7 @@ export class LocalExecutor implements Executor {
   private readonly busyGpus = new Set<string>();
   private nextCore = 0;
   private closed = false;
+  private readonly gpus: string[] | undefined;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.root = resolve(options.root);
@@ -139,6 +144,7 @@ export class LocalExecutor implements Executor {
       nice: findOnPath(['nice']),
       cores: cpus().length || 1,
     };
+    this.gpus = options.gpus ?? detectGpus(options.serverEnv ?? process.env);
     mkdirSync(this.root, { recursive: true });
   }
 
@@ -295,7 +301,13 @@ export class LocalExecutor implements Executor {
     const workspace = join(dir, 'workspace');
     const outputDir = join(dir, 'output');
     try {
-      const gpuCount = requestedGpus(spec.resources);
+      let gpuCount: number;
+      try {
+        gpuCount = requestedGpus(spec.resources);
+        planResources(spec.resources, this.tools, 0, undefined); // bad quantities fail before any work
+      } catch (error) {
+        throw new RunError('ResourceError', `resources: ${errorMessage(error)}`);
+      }
       run.gpus = await this.takeGpus(run, gpuCount);
       this.armTimeout(run);
       const prepared = await prepareRun({
@@ -308,12 +320,7 @@ export class LocalExecutor implements Executor {
       });
       if (prepared.commitId) run.state.commitId = prepared.commitId;
       if (run.abort.signal.aborted) throw new RunError('Cancelled', run.state.cancelReason ?? 'cancelled');
-      const plan = planResources(
-        spec.resources,
-        this.tools,
-        this.nextCore,
-        this.options.gpus ? run.gpus : undefined,
-      );
+      const plan = planResources(spec.resources, this.tools, this.nextCore, this.gpus ? run.gpus : undefined);
       this.nextCore = (this.nextCore + plan.coreCount) % this.tools.cores;
       for (const note of plan.notes) this.log(run, 'system', note);
       const env = buildRunEnvironment({
@@ -372,7 +379,7 @@ export class LocalExecutor implements Executor {
   }
 
   private async takeGpus(run: LiveRun, count: number): Promise<string[]> {
-    const pool = this.options.gpus;
+    const pool = this.gpus;
     if (count === 0) return [];
     if (!pool || pool.length < count) {
       throw new RunError(
