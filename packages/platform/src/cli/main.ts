@@ -30,6 +30,7 @@ export function reportError(err: unknown, io: Pick<CliIO, 'stderr' | 'env'>): nu
   }
   if (err instanceof ApiError) {
     io.stderr.write(`Error: ${err.message} (status: ${err.status})\n`);
+    if (err.status === 401) io.stderr.write('Hint: log in with gangplank login --url URL --token TOKEN\n');
     return EXIT_FAILURE;
   }
   if (err instanceof UsageError) {

@@ -21,7 +21,7 @@ export const SERVER_CASES = {
   login: async () => {
     const refused = await cli(['login', '--url', server.url, '--token', 'wrong']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^Error: .+ \(status: 401\)\n$/);
+    expect(refused.stderr).toMatch(/^Error: .+ \(status: 401\)\nHint: log in with gangplank login/);
     const ok = await cli(['login', '--url', server.url, '--token', ADMIN], { env: { GANGPLANK_TOKEN: '' } });
     expect(ok.code, ok.stderr).toBe(0);
     expect(parse(readFileSync(configPath, 'utf8'))).toEqual({ url: server.url, token: ADMIN });
