@@ -472,6 +472,7 @@ class RunDispatcher implements Dispatcher {
       };
       this.active.set(run.id, a);
       a.unwatch = this.executor.watch?.(handle, () => this.requestSync(run.id));
+      await this.skipStoredLogs(a);
       await this.store.appendLogs(run.id, [
         {
           stream: 'system',
@@ -480,6 +481,29 @@ class RunDispatcher implements Dispatcher {
       ]);
       this.requestSync(run.id);
     }
+  }
+
+  /**
+   * The cursor saved with a run trails its last append when the server died between the two writes; the chunks in
+   * that gap are in the store already. Skips the executor's chunks that match the stored tail (stream, text and
+   * time to the millisecond), so a restart never stores a line twice.
+   */
+  private async skipStoredLogs(a: Active): Promise<void> {
+    const last = await this.store.appendLogs(a.run.id, []); // appends nothing; returns the last sequence number
+    if (last === 0) return;
+    const tail = await this.store.readLogs(a.run.id, {
+      afterSeq: Math.max(0, last - LOG_PAGE),
+      limit: LOG_PAGE,
+    });
+    const key = (c: { stream: string; text: string; time: string }) => `${c.stream}\0${c.text}\0${c.time}`;
+    const stored = new Set(tail.map(key));
+    const page = await this.executor.logs(a.handle, a.cursor, LOG_PAGE);
+    let skip = 0;
+    while (skip < page.chunks.length && stored.has(key(toStoreChunk(page.chunks[skip]!)))) skip++;
+    if (skip === 0) return;
+    a.cursor =
+      skip === page.chunks.length ? page.cursor : (await this.executor.logs(a.handle, a.cursor, skip)).cursor;
+    a.cursorDirty = true;
   }
 
   /** Runs held by another worker whose lease expired: that worker is gone, and nobody can follow them. */

@@ -219,6 +219,31 @@ describe('dispatcher with the local executor', () => {
     expect(logs.some((l) => l.includes('re-attached'))).toBe(true);
   });
 
+  it('stores no line twice when the saved log cursor trails the stored log (a crash between two writes)', async () => {
+    const workerId = uid('stable');
+    const runs = join(root, 'cursor');
+    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await a.start();
+    const { run } = await store.createTraining(uid('cursor'), spec('hang.mjs'));
+    a.wake();
+    await waitRun(run.id, (r) => r.state === 'running');
+    await pidOf(run.id);
+    await a.stop();
+    // as if the server died after appending the lines but before saving the cursor
+    const handle = (await store.getRun(run.id))!.executorHandle as Record<string, unknown>;
+    await store.updateRun(run.id, { executorHandle: { ...handle, logCursor: undefined } });
+    const before = await logText(run.id);
+    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+    await b.start();
+    await store.requestCancel(run.id, 'done');
+    b.wake();
+    await waitRun(run.id, final);
+    const after = await logText(run.id);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.filter((l) => l.startsWith('stdout:hanging'))).toHaveLength(1);
+    expect(after.filter((l) => l.startsWith('system:running '))).toHaveLength(1);
+  });
+
   it('fails a run whose process died while the server was down, keeping its logs', async () => {
     const workerId = uid('stable');
     const runs = join(root, 'died');
