@@ -30,6 +30,7 @@ export type DispatcherStore = Pick<
   | 'renewLeases'
   | 'updateRun'
   | 'appendLogs'
+  | 'readLogs'
   | 'getRun'
   | 'listActiveRuns'
   | 'getToolchain'
