@@ -47,7 +47,7 @@ export function parseManifests(text: string, source: string): Manifest[] {
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) throw new UsageError(`${source}: ${err.message.split('\n')[0] ?? err.message}`);
-    const value = toPlain(doc.contents, doc, '');
+    const value = toPlain(doc.contents, { doc, aliases: 0, active: new Set(), source }, '');
     const items: unknown[] = Array.isArray(value)
       ? value
       : value === null || value === undefined
@@ -124,18 +124,45 @@ export function selectManifests(manifests: readonly Manifest[], kind: ManifestKi
   return match;
 }
 
-function toPlain(node: Node | null | undefined, doc: Document, key: string): unknown {
+/**
+ * Aliases resolved per document at most: yaml's own `maxAliasCount` default. Each alias is expanded in place, so
+ * a "billion laughs" file of nine nested levels of nine aliases would otherwise build 9^9 nodes and hang the CLI.
+ */
+const MAX_ALIASES = 100;
+
+interface Walk {
+  doc: Document;
+  aliases: number;
+  /** Nodes being expanded through an alias: meeting one again is a cycle (`a: &a [*a]`). */
+  active: Set<Node>;
+  source: string;
+}
+
+function toPlain(node: Node | null | undefined, walk: Walk, key: string): unknown {
   if (node === null || node === undefined) return null;
-  if (isAlias(node)) return toPlain(node.resolve(doc), doc, key);
+  if (isAlias(node)) {
+    if (++walk.aliases > MAX_ALIASES)
+      throw new UsageError(`${walk.source}: more than ${MAX_ALIASES} YAML aliases`);
+    const target = node.resolve(walk.doc) as Node | undefined;
+    if (!target) return null;
+    if (walk.active.has(target))
+      throw new UsageError(`${walk.source}: a YAML alias refers to itself (*${node.source})`);
+    walk.active.add(target);
+    try {
+      return toPlain(target, walk, key);
+    } finally {
+      walk.active.delete(target);
+    }
+  }
   if (isMap(node)) {
     const obj: Record<string, unknown> = {};
     for (const pair of node.items) {
       const k = isScalar(pair.key) ? (pair.key.source ?? String(pair.key.value)) : String(pair.key);
-      obj[k] = toPlain(pair.value as Node | null, doc, k);
+      obj[k] = toPlain(pair.value as Node | null, walk, k);
     }
     return obj;
   }
-  if (isSeq(node)) return node.items.map((item) => toPlain(item as Node, doc, key));
+  if (isSeq(node)) return node.items.map((item) => toPlain(item as Node, walk, key));
   if (isScalar(node)) {
     const value = node.value;
     if (typeof value === 'number' || typeof value === 'bigint') return node.source ?? String(value);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { manifestKind, parseManifests, selectManifests } from '../../src/cli/manifest.js';
@@ -122,5 +123,63 @@ describe('selectManifests', () => {
     const noId = parseManifests('kind: Connection\nspec: {type: git, uri: u}\n', 'n.yaml');
     expect(() => selectManifests(noId, 'Connection')).toThrow(/has no id; add one or pass --id/);
     expect(selectManifests(noId, 'Connection', 'given')[0]!.id).toBe('given');
+  });
+});
+
+describe('hostile input', () => {
+  it('refuses alias cycles and alias bombs quickly instead of hanging', () => {
+    expect(() => parseManifests('a: &a [*a]\n', 'cycle.yaml')).toThrow(
+      /cycle.yaml: a YAML alias refers to itself/,
+    );
+    const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
+    expect(() => parseManifests(`${levels.join('\n')}\n`, 'lol.yaml')).toThrow(/more than 100 YAML aliases/);
+    expect(
+      parseManifests('base: &b {cpu: "1"}\nspec: {limits: *b, requests: *b}\n', 'ok.yaml')[0]!.body['spec'],
+    ).toEqual({
+      limits: { cpu: '1' },
+      requests: { cpu: '1' },
+    });
+  });
+
+  it('any text either parses into mappings or fails with a usage error, never anything else', () => {
+    const tokens = [
+      '-',
+      ':',
+      ' ',
+      '\n',
+      '[',
+      ']',
+      '{',
+      '}',
+      '"',
+      "'",
+      '&a',
+      '*a',
+      '---',
+      '!!',
+      'id',
+      'kind',
+      '1.0',
+      '#',
+      '|',
+      '>',
+    ];
+    const yamlish = fc.array(fc.constantFrom(...tokens), { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), yamlish), (text) => {
+        try {
+          for (const m of parseManifests(text, 'f')) expect(typeof m.body).toBe('object');
+        } catch (err) {
+          expect(err).toBeInstanceOf(UsageError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

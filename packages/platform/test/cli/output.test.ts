@@ -35,6 +35,12 @@ describe('jsonpath', () => {
     expect(normalizeJsonPath('{.id}')).toBe('$.id');
   });
 
+  it('never runs code from a filter expression', () => {
+    expect(() =>
+      evaluateJsonPath("$[?(@.constructor.constructor('return process')().exit(7))]", trainings),
+    ).toThrow(UsageError);
+  });
+
   it('rejects empty and unbalanced expressions as usage errors', () => {
     expect(() => evaluateJsonPath('', trainings)).toThrow(UsageError);
     expect(() => evaluateJsonPath('$[[[', trainings)).toThrow(/unbalanced/);
