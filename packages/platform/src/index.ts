@@ -117,3 +117,11 @@ export {
 } from './config/server-config.js';
 // execution engineer: wake the dispatcher from the HTTP app's store calls (`createApp({ store: notifyingStore(store, () => dispatcher.wake()) })`)
 export { notifyingStore } from './dispatcher/notifying-store.js';
+export {
+  createSlurmExecutor,
+  SlurmExecutor,
+  type SlurmExecutorOptions,
+  type SlurmRunSpec,
+} from './executors/slurm/slurm-executor.js';
+export type { CommandRunner, CommandResult } from './executors/slurm/command-runner.js';
+export { mapSlurmState, type SlurmJobInfo } from './executors/slurm/slurm-state.js';

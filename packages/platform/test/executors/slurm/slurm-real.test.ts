@@ -1,0 +1,116 @@
+/**
+ * The Slurm executor against a real single-node Slurm (Debian slurm-wlm, auth/none, jobcomp/filetxt) that
+ * `test/support/slurm.ts` installs and starts on its own state folder. Skipped, with the reason, when Slurm cannot
+ * be installed (not root, no apt-get).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutorHandle, ExecutorStatus, LogChunk } from '../../../src/executors/executor.js';
+import { SlurmExecutor } from '../../../src/executors/slurm/slurm-executor.js';
+import { nodeSpec } from '../../fixtures/specs.js';
+import { startSlurm, type SlurmCluster } from '../../support/slurm.js';
+import { describeExecutorConformance } from '../conformance.js';
+
+const started = await startSlurm();
+const cluster = started.cluster as SlurmCluster;
+if (started.skip) console.warn(`Slurm tests skipped: ${started.skip}`);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function makeExecutor(): SlurmExecutor {
+  return new SlurmExecutor({
+    workRoot: join(cluster.dir, 'work', 'runs'),
+    slurmConf: cluster.conf,
+    jobCompFile: cluster.jobCompFile,
+    partition: cluster.partition,
+    pollMs: 200,
+  });
+}
+
+async function settle(executor: SlurmExecutor, handle: ExecutorHandle): Promise<ExecutorStatus> {
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const status = await executor.status(handle);
+    if (status.phase === 'succeeded' || status.phase === 'failed') return status;
+    if (Date.now() > deadline) throw new Error(`run ${handle.runId} still ${status.phase}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function allLogs(executor: SlurmExecutor, handle: ExecutorHandle): Promise<LogChunk[]> {
+  const out: LogChunk[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await executor.logs(handle, cursor, 1000);
+    out.push(...page.chunks);
+    cursor = page.cursor;
+    if (page.chunks.length === 0) return out;
+  }
+}
+
+describe.skipIf(started.skip !== undefined)('Slurm executor on a real single-node Slurm', () => {
+  let executor: SlurmExecutor;
+  beforeAll(() => {
+    executor = makeExecutor();
+  });
+  afterAll(() => executor.close());
+
+  it('runs a training as a batch job with its resources and metrics environment, and reads its output', async () => {
+    const spec = nodeSpec('print-env.mjs', {
+      resources: { limits: { cpu: '1', memory: '256Mi' } },
+      metrics: {
+        enabled: true,
+        job: 'slurm-env',
+        grouping: { training: 'wine' },
+        pushgatewayAddr: '127.0.0.1:9091',
+      },
+    });
+    const handle = await executor.submit(spec);
+    const status = await settle(executor, handle);
+    expect(status).toMatchObject({ phase: 'succeeded', exitCode: 0, reason: 'Succeeded' });
+    expect(status.processName).toMatch(/^slurm-\d+@localhost$/);
+    const script = readFileSync(join(String(handle.dir), '.gangplank', 'job.sh'), 'utf8');
+    expect(script).toContain('#SBATCH --cpus-per-task=1');
+    expect(script).toContain('#SBATCH --mem=256M');
+    expect(script).toContain(`#SBATCH --partition=${cluster.partition}`);
+    const line = (await allLogs(executor, handle)).find((c) => c.stream === 'stdout')?.text ?? '{}';
+    const { env } = JSON.parse(line) as { env: Record<string, string> };
+    expect(env).toMatchObject({
+      GANGPLANK_PUSHGATEWAY_ADDR: '127.0.0.1:9091',
+      GANGPLANK_JOB: 'slurm-env',
+      GANGPLANK_GROUPING: 'training=wine',
+      GANGPLANK_RUN_ID: spec.runId,
+      OMP_NUM_THREADS: '1',
+    });
+    // Slurm's own variables prove the process ran as a job, not beside it.
+    expect(env.SLURM_JOB_ID).toMatch(/^\d+$/);
+    expect(env.SLURM_JOB_PARTITION).toBe(cluster.partition);
+  });
+
+  it('reports a failure with its exit code, also recorded in the job-completion file', async () => {
+    const handle = await executor.submit(nodeSpec('fail.mjs'));
+    const status = await settle(executor, handle);
+    expect(status).toMatchObject({ phase: 'failed', exitCode: 3, reason: 'Failed' });
+    expect(status.message).toBe('the entry point exited with code 3');
+    const jobId = /slurm-(\d+)/.exec(status.processName ?? '')?.[1] ?? '';
+    const deadline = Date.now() + 10_000;
+    let line = '';
+    while (!line && Date.now() < deadline) {
+      line =
+        readFileSync(cluster.jobCompFile, 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(`JobId=${jobId} `)) ?? '';
+      if (!line) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(line).toContain('JobState=FAILED');
+    expect(line).toContain('ExitCode=3:0');
+  });
+});
+
+if (!started.skip) {
+  // Succeeds, fails with its exit code, log paging, cancel, timeout, lost re-attach: the same suite as local.
+  describeExecutorConformance('slurm (real single-node)', { make: makeExecutor });
+}
