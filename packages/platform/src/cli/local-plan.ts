@@ -3,6 +3,7 @@
  * and the connections it names (pure). What is missing is reported by name, so the caller can fetch it from a
  * server or fail with a clear message.
  */
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import type { Manifest } from './manifest.js';
 
@@ -76,4 +77,26 @@ export function resolveLocalPlan(manifests: readonly Manifest[], id: string | un
     connections: wanted.filter((c) => byId.has(c)).map((c) => byId.get(c)!),
     missingConnections: wanted.filter((c) => !byId.has(c)),
   };
+}
+
+/**
+ * For local runs, a `local` connection's relative `uri` is read relative to the folder of the file that holds it,
+ * so a project's manifests work from any working directory (the server itself requires absolute paths).
+ */
+export function resolveLocalUris(manifests: readonly Manifest[], cwd: string): Manifest[] {
+  return manifests.map((m) => {
+    const spec = obj(m.body['spec']);
+    const uri = str(spec['uri']);
+    if (
+      m.kind !== 'Connection' ||
+      spec['type'] !== 'local' ||
+      !uri ||
+      isAbsolute(uri) ||
+      uri.startsWith('file:')
+    )
+      return m;
+    const file = m.source.replace(/#\d+$/, '');
+    const base = file === 'stdin' ? cwd : dirname(resolve(cwd, file));
+    return { ...m, body: { ...m.body, spec: { ...spec, uri: resolve(base, uri) } } };
+  });
 }

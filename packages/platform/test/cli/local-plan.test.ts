@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referencedConnections, resolveLocalPlan } from '../../src/cli/local-plan.js';
+import { referencedConnections, resolveLocalPlan, resolveLocalUris } from '../../src/cli/local-plan.js';
 import { parseManifests } from '../../src/cli/manifest.js';
 
 const FILES = parseManifests(
@@ -62,5 +62,16 @@ describe('resolveLocalPlan', () => {
         data: [{ connection: 'a' }, 'junk', null],
       }),
     ).toEqual(['a']);
+  });
+});
+
+describe('resolveLocalUris', () => {
+  it("reads a local connection's relative uri from its file's folder, and leaves the rest alone", () => {
+    const docs = parseManifests(
+      'kind: Connection\nid: a\nspec: {type: local, uri: data}\n---\nkind: Connection\nid: b\nspec: {type: local, uri: /abs}\n---\nkind: Connection\nid: c\nspec: {type: git, uri: repo}\n',
+      'project/manifests/all.yaml',
+    );
+    const uris = resolveLocalUris(docs, '/work').map((m) => (m.body['spec'] as { uri: string }).uri);
+    expect(uris).toEqual(['/work/project/manifests/data', '/abs', 'repo']);
   });
 });

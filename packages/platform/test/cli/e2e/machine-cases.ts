@@ -3,7 +3,7 @@
  * its own), the monitoring stack and shell completion. The built CLI runs as a child process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expect, inject } from 'vitest';
@@ -37,7 +37,12 @@ export const MACHINE_CASES = {
     expect(missing.stderr).toContain('connection repo, wine-data not found among the files');
 
     // A real run: the script pushes epochs to the real Pushgateway; the artifact lands in --output-dir.
+    // The code folder is named relative to the manifest's folder, not the working directory.
     const manifest = writeRunnable('runnable', 'local-wine');
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace(JSON.stringify(join(dir, 'runnable', 'code')), 'code'),
+    );
     const gateway = inject('pushgatewayUrl');
     const run = await cli(['local', 'train', 'run', '-f', manifest, '--output-dir', 'out'], {
       env: { GANGPLANK_URL: '', GANGPLANK_PUSHGATEWAY_ADDR: gateway },

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { defineCommand, stringOpt, stringsOpt } from '../../command.js';
 import { UsageError } from '../../errors.js';
-import { resolveLocalPlan } from '../../local-plan.js';
+import { resolveLocalPlan, resolveLocalUris } from '../../local-plan.js';
 import { readManifestFiles } from '../../manifest-files.js';
 import { fileOption } from '../../options.js';
 
@@ -11,7 +11,8 @@ export default defineCommand({
     'Runs the training through the same local executor as the server: code and data fetched from its ' +
     'connections, toolchain, envs, artifacts zipped under the artifact name template, metrics pushed to the ' +
     'Pushgateway when one is configured. The toolchain and connections are looked up among the files; what is ' +
-    'missing is fetched from the server when --url (or a saved login) is set.',
+    'missing is fetched from the server when --url (or a saved login) is set. A relative uri of a local ' +
+    "connection is read relative to its manifest file's folder.",
   examples: [
     'gangplank local train run -f training.yaml --id wine',
     'gangplank local train run -d manifests/ --id wine --output-dir ./out',
@@ -35,10 +36,8 @@ export default defineCommand({
   async run(ctx, { opts }) {
     const paths = [...stringsOpt(opts, 'file'), ...stringsOpt(opts, 'manifestDir')];
     if (paths.length === 0) throw new UsageError('pass -f FILE or -d DIR');
-    const plan = resolveLocalPlan(
-      readManifestFiles(paths, ctx.io.cwd, ctx.io.readStdin),
-      stringOpt(opts, 'id'),
-    );
+    const manifests = resolveLocalUris(readManifestFiles(paths, ctx.io.cwd, ctx.io.readStdin), ctx.io.cwd);
+    const plan = resolveLocalPlan(manifests, stringOpt(opts, 'id'));
     const { settings, sources } = ctx.settings();
     const serverKnown = sources.url !== 'default';
     if (serverKnown && (plan.missingConnections.length > 0 || (plan.toolchainId && !plan.toolchain))) {
