@@ -24,7 +24,11 @@ export class UnreachableError extends Error {
     readonly url: string,
     cause: unknown,
   ) {
-    super(`cannot reach the Gangplank API at ${url}: ${describeCause(cause)}`, { cause });
+    super(
+      `cannot reach the Gangplank API at ${url}: ${describeCause(cause)} ` +
+        '(is the server running? start one with gangplank serve, or point at another with --url or gangplank login)',
+      { cause },
+    );
   }
 }
 
