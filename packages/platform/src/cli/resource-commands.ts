@@ -194,8 +194,16 @@ export function metricsReader(ctx: CliContext): MetricsReader | undefined {
   return undefined;
 }
 
-/** Waits for a training with live progress on stderr; returns 1 if it failed. */
-export async function waitAndReport(ctx: CliContext, id: string, timeout: number): Promise<number> {
+/**
+ * Waits for a training with live progress on stderr; returns 1 if it failed (unless `failureExpected`: a cancelled
+ * run ends as failed, and that is what `train cancel --wait` waits for).
+ */
+export async function waitAndReport(
+  ctx: CliContext,
+  id: string,
+  timeout: number,
+  failureExpected = false,
+): Promise<number> {
   const printer = new ProgressPrinter(ctx.io.stderr, ctx.io.stderr.isTTY === true, `${id}: `);
   const final = await waitForTraining(ctx.client(), id, {
     timeoutMs: timeout,
@@ -205,7 +213,7 @@ export async function waitAndReport(ctx: CliContext, id: string, timeout: number
     metrics: metricsReader(ctx),
   });
   const line = describeOutcome(final);
-  if (final.status?.state === 'failed') {
+  if (final.status?.state === 'failed' && !failureExpected) {
     ctx.note(`Error: ${line}`);
     return EXIT_FAILURE;
   }

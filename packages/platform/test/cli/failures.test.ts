@@ -65,6 +65,17 @@ describe('--wait', () => {
   });
 });
 
+describe('train cancel --wait', () => {
+  it('waits for the cancelled run to end and exits 0: failing is what was asked', async () => {
+    await cli(['train', 'create', '-f', file, '--id', 'to-cancel']);
+    const r = await cli(['train', 'cancel', '--id', 'to-cancel', '--wait']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      'ModelTraining to-cancel cancel requested (state: failed)\ntraining to-cancel failed; reason: Cancelled\n',
+    );
+  });
+});
+
 describe('train logs --follow', () => {
   it('prints every line exactly once while the stream keeps dropping', async () => {
     await cli(['train', 'create', '-f', file]);

@@ -20,6 +20,7 @@ export default defineCommand({
     if (id === undefined) throw new UsageError('pass --id ID');
     const training = await ctx.client().trainings.cancel(id, stringOpt(opts, 'reason'));
     ctx.print(`ModelTraining ${id} cancel requested (state: ${training.status?.state ?? 'unknown'})`);
-    if (opts['wait'] === true) await waitAndReport(ctx, id, parseTimeout(opts['timeout']));
+    if (opts['wait'] === true) return waitAndReport(ctx, id, parseTimeout(opts['timeout']), true);
+    return 0;
   },
 });
