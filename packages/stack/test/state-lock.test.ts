@@ -36,7 +36,7 @@ describe('withStateLock', () => {
 
   it('takes over a lock whose holder no longer runs', async () => {
     const dir = newDir();
-    const dead = spawnSync('true').pid!;
+    const dead = spawnSync('true').pid;
     writeFileSync(join(dir, 'stack.lock'), `${dead}\n`);
     expect(await withStateLock(dir, () => Promise.resolve('ran'))).toBe('ran');
   });
