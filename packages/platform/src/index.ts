@@ -125,3 +125,16 @@ export {
 } from './executors/slurm/slurm-executor.js';
 export type { CommandRunner, CommandResult } from './executors/slurm/command-runner.js';
 export { mapSlurmState, type SlurmJobInfo } from './executors/slurm/slurm-state.js';
+export {
+  createKubernetesExecutor,
+  KubernetesExecutor,
+  type KubernetesExecutorOptions,
+} from './executors/kubernetes/kubernetes-executor.js';
+export {
+  renderRunManifests,
+  jobName,
+  type KubernetesJobConfig,
+  type KubernetesRunSpec,
+  type RunManifests,
+} from './executors/kubernetes/manifests.js';
+export { mapJobStatus } from './executors/kubernetes/job-status.js';
