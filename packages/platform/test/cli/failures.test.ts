@@ -2,12 +2,13 @@
  * The built CLI against an in-test fake of the API, for what the real server cannot be made to do on demand: a run
  * that succeeds or fails while `--wait` watches, one that never ends, a log stream that keeps dropping.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeApi } from './support/fake-api.js';
-import { runCli, type CliResult } from './support/run-cli.js';
+import { BIN, runCli, type CliResult } from './support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gangplank-cli-fake-'));
 const api = new FakeApi();
@@ -53,6 +54,29 @@ describe('--wait', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('did not finish within');
     expect(r.stderr).toContain('it keeps running');
+  });
+
+  it('redraws one progress line on a terminal', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal, so stderr.isTTY is true as for a person at a shell.
+    api.stateScript.set('tty', ['running', 'running', 'succeeded']);
+    const command = [process.execPath, BIN, 'train', 'create', '-f', file, '--id', 'tty', '--wait']
+      .map((a) => `'${a}'`)
+      .join(' ');
+    // Asynchronously: the fake API answers from this process.
+    const r = await new Promise<{ status: number; stdout: string }>((resolve) => {
+      const env = {
+        PATH: process.env['PATH'] ?? '',
+        GANGPLANK_CLI_CONFIG: join(dir, 'config.yaml'),
+        GANGPLANK_URL: api.url,
+      };
+      execFile('script', ['-qefc', command, '/dev/null'], { env }, (error, stdout) =>
+        resolve({ status: error ? Number(error.code ?? 1) : 0, stdout }),
+      );
+    });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('\r\x1b[2Ktty: running  ');
+    expect(r.stdout).toContain('\r\x1b[2Ktty: succeeded  ');
+    expect(r.stdout).toContain('training tty succeeded');
   });
 
   it('waits on edit too', async () => {
