@@ -1,10 +1,11 @@
-import { inject } from 'vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { waitForQuery } from '../../../../test/support/prometheus.js';
 import { formatProgress, ProgressPrinter } from '../../src/cli/progress.js';
 import {
   gatewayReader,
   pointsFromGateway,
   pointsFromPrometheus,
+  prometheusReader,
   runMetrics,
 } from '../../src/cli/run-metrics.js';
 
@@ -93,6 +94,26 @@ describe('run metrics', () => {
       expect(await gatewayReader('http://127.0.0.1:9')({ job })).toEqual({});
     } finally {
       await fetch(`${gateway}/metrics/job/${job}/run_id/r-42`, { method: 'DELETE' });
+    }
+  });
+
+  it('reads the same series through a real Prometheus scraping the gateway', async () => {
+    const gateway = inject('pushgatewayUrl');
+    const prometheus = inject('prometheusUrl');
+    const job = `cli-progress-prom-${process.pid}-${Date.now()}`;
+    const body =
+      'gangplank_train_epochs_count 2\ngangplank_train_target_epochs 4\ngangplank_train_loss 0.5\n';
+    expect((await fetch(`${gateway}/metrics/job/${job}`, { method: 'PUT', body })).status).toBe(200);
+    try {
+      await waitForQuery(prometheus, `gangplank_train_loss{job="${job}"}`);
+      expect(await prometheusReader(prometheus)({ job })).toEqual({
+        epoch: 2,
+        epochs: 4,
+        loss: 0.5,
+        accuracy: undefined,
+      });
+    } finally {
+      await fetch(`${gateway}/metrics/job/${job}`, { method: 'DELETE' });
     }
   });
 });
