@@ -9,8 +9,10 @@ import { processIO, type CliIO } from './context.js';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { buildProgram } from './program.js';
 
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+export async function main(input: readonly string[], io: CliIO = processIO()): Promise<number> {
   const result = { exitCode: EXIT_OK };
+  // commander's `help` command reaches one level only; `gangplank help train get` means `train get --help`.
+  const argv = input[0] === 'help' && input.length > 1 ? [...input.slice(1), '--help'] : input;
   try {
     const program = await buildProgram(io, argv, result);
     await program.parseAsync([...argv], { from: 'user' });

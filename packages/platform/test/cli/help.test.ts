@@ -30,6 +30,12 @@ describe('help', () => {
     expect(io.out()).toMatch(/Examples:\n {2}\$ gangplank /);
   });
 
+  it('takes `help <command words>` for nested commands', async () => {
+    const io = memoryIO();
+    expect(await main(['help', 'train', 'get'], io)).toBe(0);
+    expect(io.out()).toMatch(/^Usage: gangplank train get \[options\]/);
+  });
+
   it('lists the groups with their aliases at the root', async () => {
     const io = memoryIO();
     expect(await main(['--help'], io)).toBe(0);
