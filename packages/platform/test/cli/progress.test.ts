@@ -42,6 +42,16 @@ describe('formatProgress', () => {
   });
 });
 
+/**
+ * Exposition text typed as gauges: the shared Pushgateway refuses a push whose metric type differs from the same
+ * name in another group (other tests push these names as gauges), so untyped samples would fail by test order.
+ */
+function gauges(values: Record<string, number>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `# TYPE ${name} gauge\n${name} ${value}\n`)
+    .join('');
+}
+
 describe('run metrics', () => {
   it('prefers the series labelled with the run id over the job', () => {
     const points = [
@@ -75,13 +85,12 @@ describe('run metrics', () => {
   it('reads what a training pushed to a real Pushgateway', async () => {
     const gateway = inject('pushgatewayUrl');
     const job = `cli-progress-${process.pid}-${Date.now()}`;
-    const body = [
-      'gangplank_train_epochs_count 3',
-      'gangplank_train_target_epochs 10',
-      'gangplank_train_loss 0.125',
-      'gangplank_train_accuracy 0.875',
-      '',
-    ].join('\n');
+    const body = gauges({
+      gangplank_train_epochs_count: 3,
+      gangplank_train_target_epochs: 10,
+      gangplank_train_loss: 0.125,
+      gangplank_train_accuracy: 0.875,
+    });
     const res = await fetch(`${gateway}/metrics/job/${job}/run_id/r-42`, { method: 'PUT', body });
     expect(res.status).toBe(200);
     try {
@@ -101,8 +110,11 @@ describe('run metrics', () => {
     const gateway = inject('pushgatewayUrl');
     const prometheus = inject('prometheusUrl');
     const job = `cli-progress-prom-${process.pid}-${Date.now()}`;
-    const body =
-      'gangplank_train_epochs_count 2\ngangplank_train_target_epochs 4\ngangplank_train_loss 0.5\n';
+    const body = gauges({
+      gangplank_train_epochs_count: 2,
+      gangplank_train_target_epochs: 4,
+      gangplank_train_loss: 0.5,
+    });
     expect((await fetch(`${gateway}/metrics/job/${job}`, { method: 'PUT', body })).status).toBe(200);
     try {
       await waitForQuery(prometheus, `gangplank_train_loss{job="${job}"}`);
