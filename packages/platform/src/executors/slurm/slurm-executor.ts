@@ -409,7 +409,7 @@ export class SlurmExecutor implements Executor {
         if ([...this.runs.values()].some((r) => r.state.jobId !== undefined)) this.schedule();
       });
     }, delay);
-    this.timer.unref();
+    // Not unref'd: a live job must keep a process that only follows it (no HTTP server) alive; `close()` clears it.
   }
 
   private async pollAll(): Promise<void> {
