@@ -285,15 +285,17 @@ export class LocalExecutor implements Executor {
 
   private save(run: LiveRun): void {
     const file = join(run.dir, '.gangplank', 'state.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(run.state));
-    // rename is atomic: a reader (another server re-attaching) never sees half a state
-    renameSync(`${file}.tmp`, file);
+    unlessFolderGone(() => {
+      writeFileSync(`${file}.tmp`, JSON.stringify(run.state));
+      // rename is atomic: a reader (another server re-attaching) never sees half a state
+      renameSync(`${file}.tmp`, file);
+    });
     for (const listener of run.listeners) listener();
   }
 
   private log(run: LiveRun, stream: LogStream, text: string): void {
     const line = JSON.stringify({ t: new Date().toISOString(), s: stream, x: text });
-    appendFileSync(join(run.dir, '.gangplank', 'log.jsonl'), `${line}\n`);
+    unlessFolderGone(() => appendFileSync(join(run.dir, '.gangplank', 'log.jsonl'), `${line}\n`));
   }
 
   private async execute(run: LiveRun): Promise<void> {
@@ -501,6 +503,19 @@ export class LocalExecutor implements Executor {
     // A finished run lives on in its folder (state.json, log, exit status); memory holds only active runs.
     if (this.runs.get(run.spec.runId) === run) this.runs.delete(run.spec.runId);
     return Promise.resolve();
+  }
+}
+
+/**
+ * Runs a write into a run's folder, doing nothing when the folder is gone: it is removed when its training is
+ * deleted or its work is released, possibly while the process is still ending, and a late line or state written
+ * there has no reader left. Any other error is thrown.
+ */
+function unlessFolderGone(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
