@@ -453,14 +453,13 @@ export class SlurmExecutor implements Executor {
         ? { reason: run.state.cancelReason, timedOut: run.state.timedOut ?? false }
         : undefined;
     const mapped = mapSlurmState(info, cancel);
+    // A short job can go from PENDING to COMPLETED between two polls: take the node from whatever we see.
+    if (info.nodeList) run.state.processName = `slurm-${jobId}@${info.nodeList}`;
     if (!isFinalPhase(mapped.phase)) {
       const changed = run.state.phase !== mapped.phase;
       if (changed) {
         run.state.phase = mapped.phase;
-        if (mapped.phase === 'running') {
-          run.state.runningAt = this.iso();
-          if (info.nodeList) run.state.processName = `slurm-${jobId}@${info.nodeList}`;
-        }
+        if (mapped.phase === 'running') run.state.runningAt = this.iso();
         this.log(run, 'system', mapped.message ?? `Slurm job ${jobId} is ${mapped.phase}`);
         this.save(run);
       }
