@@ -90,8 +90,10 @@ function writeRunnable(
 const addr = process.env.GANGPLANK_PUSHGATEWAY_ADDR;
 for (let epoch = 1; epoch <= 3; epoch++) {
   if (addr) {
-    const body = 'gangplank_train_epochs_count ' + epoch + '\\ngangplank_train_target_epochs 3\\n' +
-      'gangplank_train_loss ' + 1 / (epoch + 1) + '\\ngangplank_train_accuracy 0.9\\n';
+    // Typed as gauges: the shared gateway refuses a type that differs from another group's for the same name.
+    const gauges = { gangplank_train_epochs_count: epoch, gangplank_train_target_epochs: 3,
+      gangplank_train_loss: 1 / (epoch + 1), gangplank_train_accuracy: 0.9 };
+    const body = Object.entries(gauges).map(([n, v]) => '# TYPE ' + n + ' gauge\\n' + n + ' ' + v + '\\n').join('');
     const url = (addr.startsWith('http') ? addr : 'http://' + addr) + '/metrics/job/' + process.env.GANGPLANK_JOB +
       '/run_id/' + process.env.GANGPLANK_RUN_ID;
     await fetch(url, { method: 'PUT', body });
