@@ -3,12 +3,16 @@
  * `test/support/slurm.ts` installs and starts on its own state folder. Skipped, with the reason, when Slurm cannot
  * be installed (not root, no apt-get).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutorHandle, ExecutorStatus, LogChunk } from '../../../src/executors/executor.js';
+import { createDispatcher } from '../../../src/dispatcher/dispatcher.js';
+import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
 import { SlurmExecutor } from '../../../src/executors/slurm/slurm-executor.js';
-import { nodeSpec } from '../../fixtures/specs.js';
+import { createApp } from '../../../src/server/app.js';
+import { createStore } from '../../../src/store/create-store.js';
+import { TRAININGS, nodeSpec } from '../../fixtures/specs.js';
 import { startSlurm, type SlurmCluster } from '../../support/slurm.js';
 import { describeExecutorConformance } from '../conformance.js';
 
@@ -107,6 +111,75 @@ describe.skipIf(started.skip !== undefined)('Slurm executor on a real single-nod
     }
     expect(line).toContain('JobState=FAILED');
     expect(line).toContain('ExitCode=3:0');
+  });
+});
+
+describe.skipIf(started.skip !== undefined)('a training through the API and dispatcher on Slurm', () => {
+  it('succeeds with its logs and exit code stored, like on the local executor', async () => {
+    const store = await createStore({});
+    const dispatcher = createDispatcher({
+      store,
+      executor: makeExecutor(),
+      workerId: 'slurm-e2e',
+      pollMs: 200,
+      syncMs: 200,
+      warn: () => {},
+    });
+    const app = await createApp({ store: notifyingStore(store, () => dispatcher.wake()) });
+    await dispatcher.start();
+    try {
+      const source = join(cluster.dir, 'work', 'source');
+      mkdirSync(source, { recursive: true });
+      writeFileSync(join(source, 'README'), 'empty algorithm source\n');
+      for (const [url, payload] of [
+        [
+          '/api/v1/toolchain/integration',
+          {
+            id: 'node',
+            spec: { entrypoint: 'node', defaultImage: 'none', kind: 'command', command: [process.execPath] },
+          },
+        ],
+        ['/api/v1/connection', { id: 'src', spec: { type: 'local', uri: source } }],
+        [
+          '/api/v1/model/training',
+          {
+            kind: 'ModelTraining',
+            id: 'slurm-e2e',
+            spec: {
+              model: { name: 'slurm', version: '1.0' },
+              toolchain: 'node',
+              entrypoint: join(TRAININGS, 'succeed.mjs'),
+              algorithmSource: { objectStorage: { connection: 'src' } },
+              resources: { limits: { cpu: '1', memory: '512Mi' }, requests: { cpu: '1', memory: '128Mi' } },
+            },
+          },
+        ],
+      ] as const) {
+        const res = await app.inject({
+          method: 'POST',
+          url,
+          payload: payload as unknown as Record<string, unknown>,
+        });
+        expect(res.statusCode, res.body).toBe(201);
+      }
+      let status: { state: string; exitCode?: number; podName?: string } = { state: 'unknown' };
+      const deadline = Date.now() + 40_000;
+      while (Date.now() < deadline) {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/model/training/slurm-e2e' });
+        status = res.json<{ status: typeof status }>().status;
+        if (status.state === 'succeeded' || status.state === 'failed') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const logs = (await app.inject({ method: 'GET', url: '/api/v1/model/training/slurm-e2e/log' })).body;
+      expect(status.state, logs).toBe('succeeded');
+      expect(status.exitCode).toBe(0);
+      expect(logs).toContain('training done');
+      expect(logs).toMatch(/submitted Slurm job \d+/);
+    } finally {
+      await dispatcher.stop();
+      await app.close();
+      await store.close();
+    }
   });
 });
 
