@@ -1,4 +1,3 @@
-export {};
 export { PrometheusModel } from './prediction/prometheus-model.js';
 export type {
   PrometheusModelConstructor,

@@ -1,4 +1,3 @@
-export {};
 // execution engineer: executor port, local executor, run description, toolchains, artifacts
 export type {
   Executor,
