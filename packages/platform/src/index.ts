@@ -1,4 +1,4 @@
-// execution engineer: executor port, local executor, run description, toolchains, artifacts
+// Executors: the port, local executor, run description, toolchains, artifacts
 export type {
   Executor,
   ExecutorHandle,
@@ -25,7 +25,7 @@ export {
 export type { ConnectionSpec } from './transfer/connection.js';
 export { parseMLproject, renderEntryPoint, MLprojectError, type MLproject } from './toolchains/mlproject.js';
 export { renderArtifactName, validateArtifactNameTemplate } from './artifacts/name-template.js';
-// API engineer: domain types, Store port and adapters, the API server
+// Domain types, Store port and adapters, the API server
 export type {
   Connection,
   ConnectionSpec as StoredConnectionSpec,
@@ -63,7 +63,7 @@ export { SqlStore } from './store/sql-store.js';
 export { createApp, type AppOptions } from './server/app.js';
 export type { AuthOptions, OidcOptions, StaticToken } from './server/auth.js';
 export type { Role } from './server/permissions.js';
-// CLI engineer: typed REST client of the API (Odahu-flow 1.6 wire format), for scripts and the CLI
+// Typed REST client of the API (Odahu-flow 1.6 wire format), for scripts and the CLI
 export {
   // `ApiError` is the domain error above; the client's is the same idea seen from the other side of the wire.
   ApiError as ClientApiError,
@@ -86,7 +86,7 @@ export {
   type WireTrainingState,
   type WireTrainingStatus,
 } from './client/index.js';
-// execution engineer: dispatcher
+// Dispatcher
 export {
   createDispatcher,
   type Dispatcher,
@@ -95,13 +95,13 @@ export {
 } from './dispatcher/dispatcher.js';
 export { resolveRunSpec, InvalidRunError, parseDuration } from './dispatcher/resolve-run-spec.js';
 export { renderRunMetrics, RunMetricsPublisher } from './dispatcher/run-metrics.js';
-// execution engineer: local training without a server (`gangplank local train run`)
+// Local training without a server (`gangplank local train run`)
 export {
   runTrainingLocally,
   type LocalTrainingOptions,
   type LocalTrainingResult,
 } from './dispatcher/run-locally.js';
-// API engineer: server start and configuration (`gangplank serve`)
+// Server start and configuration (`gangplank serve`)
 export { startServer, authFor, type RunningServer } from './server/start.js';
 export {
   resolveServerConfig,
@@ -114,7 +114,7 @@ export {
   type ResolveOptions,
   type AuthMode,
 } from './config/server-config.js';
-// execution engineer: wake the dispatcher from the HTTP app's store calls (`createApp({ store: notifyingStore(store, () => dispatcher.wake()) })`)
+// Wake the dispatcher from the HTTP app's store calls (`createApp({ store: notifyingStore(store, () => dispatcher.wake()) })`)
 export { notifyingStore } from './dispatcher/notifying-store.js';
 export {
   createSlurmExecutor,
