@@ -2,6 +2,7 @@
  * The Kubernetes manifests of a run, as data: golden files under `golden/` (review a change there like code), plus
  * the properties that matter whatever the layout.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   dnsLabel,
@@ -44,15 +45,25 @@ const config: KubernetesJobConfig = {
   gpuTolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
 };
 
-const golden = (name: string) => new URL(`./golden/${name}`, import.meta.url).pathname;
+/**
+ * Compares with a golden file as data (so `prettier --write` on the file changes nothing); writes it when missing
+ * or when GANGPLANK_UPDATE_GOLDEN=1 (then review the diff like code).
+ */
+function expectGolden(name: string, value: unknown): void {
+  const file = new URL(`./golden/${name}`, import.meta.url).pathname;
+  const data = JSON.parse(JSON.stringify(value)) as unknown;
+  if (process.env.GANGPLANK_UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  }
+  expect(data).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+}
 
 describe('Kubernetes manifests of a run', () => {
-  it('renders the Job and Secret of a CPU run (golden)', async () => {
-    const m = renderRunManifests(spec, config);
-    await expect(`${JSON.stringify(m, null, 2)}\n`).toMatchFileSnapshot(golden('cpu-run.json'));
+  it('renders the Job and Secret of a CPU run (golden)', () => {
+    expectGolden('cpu-run.json', renderRunManifests(spec, config));
   });
 
-  it('renders a GPU run with its own Pushgateway, owner and image (golden)', async () => {
+  it('renders a GPU run with its own Pushgateway, owner and image (golden)', () => {
     const m = renderRunManifests(
       {
         ...spec,
@@ -71,7 +82,7 @@ describe('Kubernetes manifests of a run', () => {
         },
       },
     );
-    await expect(`${JSON.stringify(m, null, 2)}\n`).toMatchFileSnapshot(golden('gpu-run-with-gateway.json'));
+    expectGolden('gpu-run-with-gateway.json', m);
   });
 
   it('ties the pieces together: labels, deadline, env order, GPU limits, gateway address, no secret in train', () => {
