@@ -114,6 +114,29 @@ describe.skipIf(started.skip !== undefined)('Slurm executor on a real single-nod
   });
 });
 
+describe.skipIf(started.skip !== undefined)('re-attach on a real Slurm', () => {
+  it('a second executor (a restarted server) picks a live job up from its handle and sees it finish', async () => {
+    const first = makeExecutor();
+    const spec = nodeSpec('sleep.mjs', { args: ['1500'] });
+    const handle = JSON.parse(JSON.stringify(await first.submit(spec))) as ExecutorHandle;
+    const deadline = Date.now() + 20_000;
+    while ((await first.status(handle)).phase !== 'running' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await first.close();
+    const second = makeExecutor();
+    try {
+      expect((await second.attach(handle, spec)).phase).toBe('running');
+      expect(await settle(second, handle)).toMatchObject({ phase: 'succeeded', exitCode: 0 });
+      const text = (await allLogs(second, handle)).map((c) => c.text);
+      expect(text).toContain('woke up');
+      expect(text.some((t) => t.startsWith('re-attached to Slurm job'))).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe.skipIf(started.skip !== undefined)('a training through the API and dispatcher on Slurm', () => {
   it('succeeds with its logs and exit code stored, like on the local executor', async () => {
     const store = await createStore({});
