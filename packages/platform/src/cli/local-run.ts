@@ -4,6 +4,7 @@
  * messages instead of half-way through the run. Imported only when a local run really starts (it loads the
  * executors).
  */
+import { randomUUID } from 'node:crypto';
 import { ApiError as DomainApiError } from '../domain/errors.js';
 import type { Connection, ToolchainIntegration } from '../domain/types.js';
 import { validateConnection } from '../domain/validate-connection.js';
@@ -73,6 +74,9 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
   let metrics = {};
   let state = 'running';
   const read = options.pushgatewayUrl ? gatewayReader(options.pushgatewayUrl) : undefined;
+  // Only this run's series (the platform groups them under its run_id): the gateway keeps earlier runs of the same
+  // training, whose epochs and losses would otherwise show until this run's first push, or alternate with it.
+  const runId = `local-${randomUUID()}`;
   const draw = (): void => printer.update({ state, elapsedMs: ctx.io.now() - start, ...metrics });
   // Ctrl-C cancels the run (SIGTERM to its process tree, then SIGKILL) instead of orphaning it.
   const abort = new AbortController();
@@ -81,7 +85,7 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
   process.once('SIGTERM', onSignal);
   const timer = setInterval(() => {
     void (async () => {
-      if (read) metrics = await read({ job: id, training: id });
+      if (read) metrics = await read({ runId });
       draw();
     })();
   }, options.pollMs ?? 1000);
@@ -89,6 +93,7 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
   try {
     const result = await runTrainingLocally({
       ...input,
+      runId,
       ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
       ...(options.pushgatewayUrl ? { pushgatewayAddr: options.pushgatewayUrl } : {}),
       signal: abort.signal,
@@ -100,7 +105,7 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
     });
     clearInterval(timer);
     state = result.state;
-    if (read) metrics = await read({ job: id, training: id });
+    if (read) metrics = await read({ runId });
     draw();
     printer.done();
     const parts = [`training ${id} ${result.state}`];

@@ -37,6 +37,11 @@ export interface LocalTrainingOptions {
   workRoot?: string;
   /** Dependency cache folder. @default `~/.cache/gangplank/deps` */
   cacheDir?: string;
+  /**
+   * The run's id: its `GANGPLANK_RUN_ID` and `run_id` grouping label, known before the run starts so a caller can
+   * read the run's own metrics while it trains. Letters, digits, `.`, `_`, `-`. @default `local-<random UUID>`
+   */
+  runId?: string;
   /** Keep the work folder (for debugging). @default false */
   keepWorkFolder?: boolean;
   /** Handed to the process as `GANGPLANK_PUSHGATEWAY_ADDR`. */
@@ -73,7 +78,7 @@ export async function runTrainingLocally(options: LocalTrainingOptions): Promise
   mkdirSync(workRoot, { recursive: true });
   const root = mkdtempSync(join(workRoot, `${options.training.id}-`));
   const now = new Date().toISOString();
-  const runId = `local-${randomUUID()}`;
+  const runId = options.runId ?? `local-${randomUUID()}`;
   const run: TrainingRun = {
     id: runId,
     trainingId: options.training.id,

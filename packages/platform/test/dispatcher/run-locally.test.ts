@@ -41,9 +41,11 @@ describe('runTrainingLocally', () => {
       ],
       outputDir,
       cacheDir: join(root, 'cache'),
+      runId: 'local-chosen-by-caller',
       onLog: (c) => logs.push(c),
     });
     expect(result).toMatchObject({ state: 'succeeded', exitCode: 0, commitId: repo.commits.main2 });
+    expect(result.runId).toBe('local-chosen-by-caller');
     const name = `wine-${repo.commits.main2}.zip`;
     expect(result.artifacts).toEqual([
       { runId: result.runId, artifactName: name, commitID: repo.commits.main2 },

@@ -44,10 +44,23 @@ export const MACHINE_CASES = {
       readFileSync(manifest, 'utf8').replace(JSON.stringify(join(dir, 'runnable', 'code')), 'code'),
     );
     const gateway = inject('pushgatewayUrl');
+    // Earlier runs of the same training stay on the gateway: the progress line shows this run's series only.
+    const stale = ['local-earlier-1', 'local-earlier-2', 'local-earlier-3', 'local-earlier-4'];
+    for (const runId of stale) {
+      const body = ['epochs_count 7', 'target_epochs 7', 'loss 0.7777', 'accuracy 0.1111']
+        .map((line) => `# TYPE gangplank_train_${line.split(' ')[0]} gauge\ngangplank_train_${line}\n`)
+        .join('');
+      const res = await fetch(`${gateway}/metrics/job/local-wine/run_id/${runId}/training/local-wine`, {
+        method: 'PUT',
+        body,
+      });
+      expect(res.status).toBeLessThan(300);
+    }
     const run = await cli(['local', 'train', 'run', '-f', manifest, '--output-dir', 'out'], {
       env: { GANGPLANK_URL: '', GANGPLANK_PUSHGATEWAY_ADDR: gateway },
     });
     try {
+      expect(run.stderr).not.toMatch(/epoch 7\/7|0\.7777/);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain('epoch 3 done\n');
       expect(run.stdout).toMatch(
@@ -59,6 +72,11 @@ export const MACHINE_CASES = {
       expect(readFileSync(join(artifact.replace(/\.zip$/, ''), 'model.txt'), 'utf8')).toBe('trained');
     } finally {
       await fetch(`${gateway}/metrics/job/local-wine`, { method: 'DELETE' });
+      for (const runId of stale) {
+        await fetch(`${gateway}/metrics/job/local-wine/run_id/${runId}/training/local-wine`, {
+          method: 'DELETE',
+        });
+      }
     }
     const invalid = await cli(
       ['local', 'train', 'run', '-f', write('invalid.yaml', ALL_KINDS.replace('name: wine,', 'name: "",'))],
