@@ -2,13 +2,15 @@
 // `npm run quickstart`: the README's main job, from a fresh clone. It installs what is missing (npm packages, a
 // build, the Debian packages of Prometheus, the Pushgateway and Alertmanager), brings the monitoring stack up on
 // 9090/9091/9093 (reusing the one an earlier quickstart left running), trains the MNIST convnet of
-// examples/train for a few epochs while showing its progress, and ends with the Prometheus URL of a graph of
-// gangplank_train_val_loss and how to stop everything.
+// examples/train for a few epochs through the platform (`gangplank local train run` of
+// examples/trainings/mnist.yaml) while showing its progress, and ends with the Prometheus URL of a graph of
+// gangplank_train_val_loss, the artifact's path and how to stop everything.
 //
 //   npm run quickstart -- [--epochs 3] [--train-images N] [--state-dir .state/stack]
 //                         [--prometheus-port 9090] [--pushgateway-port 9091] [--alertmanager-port 9093]
 import { spawn } from 'node:child_process';
-import { join, relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, ensureDebianPackages, ensureNpmPackages, root } from './lib/prepare.mjs';
 
@@ -17,7 +19,7 @@ const USAGE = `usage: npm run quickstart -- [options]
   --epochs <n>              training epochs (default 3; about 15-25 s each on 2 cores)
   --train-images <n>        train on fewer of the 8,100 training images (quicker)
   --state-dir <dir>         the stack's configs, data and logs (default: $GANGPLANK_STACK_DIR or .state/stack)
-  --prometheus-port <n>     default 9090
+  --prometheus-port <n>     default 9090; 0 picks a free port (also for the two below)
   --pushgateway-port <n>    default 9091
   --alertmanager-port <n>   default 9093
   -h, --help                this text`;
@@ -65,9 +67,9 @@ function parse() {
     trainImages: int('train-images', undefined, 64),
     stateDir: values['state-dir'] ?? process.env.GANGPLANK_STACK_DIR ?? join(root, '.state', 'stack'),
     ports: {
-      prometheus: int('prometheus-port', 9090, 1),
-      pushgateway: int('pushgateway-port', 9091, 1),
-      alertmanager: int('alertmanager-port', 9093, 1),
+      prometheus: int('prometheus-port', 9090, 0),
+      pushgateway: int('pushgateway-port', 9091, 0),
+      alertmanager: int('alertmanager-port', 9093, 0),
     },
   };
 }
@@ -104,34 +106,90 @@ for (const s of [prometheus, pushgateway, alertmanager]) {
   );
 }
 
-// One run id, handed to the training through the environment the exporter reads, so the URL below can name it.
-const runId = `quickstart-${new Date()
-  .toISOString()
-  .replace(/[-:]/g, '')
-  .replace(/\.\d+Z$/, 'Z')}`;
+// The training runs through the platform: `gangplank local train run` with the embedded defaults (no API server),
+// the same local executor as the server. Epochs and image count are the training's hyperparameters: when they
+// differ from the checked-in manifest, a copy with them set (and its relative connection paths made absolute)
+// is written next to the run's output.
+const outputDir = join(root, '.state', 'quickstart');
+const manifestFile = join(root, 'examples', 'trainings', 'mnist.yaml');
+let manifest = manifestFile;
+{
+  const { parseAllDocuments, stringify } = await import('yaml');
+  const docs = parseAllDocuments(readFileSync(manifestFile, 'utf8')).map((d) => d.toJS());
+  const training = docs.find((d) => d?.kind === 'ModelTraining' && d.id === JOB);
+  if (!training) fail(`${relative(root, manifestFile)} holds no ModelTraining "${JOB}"`);
+  const params = { ...training.spec.hyperParameters, epochs: String(options.epochs) };
+  if (options.trainImages !== undefined) params['train-images'] = String(options.trainImages);
+  if (JSON.stringify(params) !== JSON.stringify(training.spec.hyperParameters)) {
+    training.spec.hyperParameters = params;
+    for (const d of docs) {
+      if (d?.kind === 'Connection' && d.spec?.type === 'local' && !isAbsolute(d.spec.uri))
+        d.spec.uri = resolve(dirname(manifestFile), d.spec.uri);
+    }
+    mkdirSync(outputDir, { recursive: true });
+    manifest = join(outputDir, 'mnist.yaml');
+    writeFileSync(
+      manifest,
+      `# examples/trainings/mnist.yaml with the quickstart's options\n` +
+        docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'),
+    );
+  }
+}
+const cliArgs = [
+  'packages/platform/bin/gangplank.js',
+  ...['local', 'train', 'run', '-f', relative(root, manifest), '--id', JOB],
+  ...['--output-dir', relative(root, outputDir)],
+];
 step(
-  `Training the MNIST convnet for ${options.epochs} epoch(s), pushing to ${pushgateway.url} as job="${JOB}", run_id="${runId}"`,
+  `Training the MNIST convnet for ${options.epochs} epoch(s) through the platform, pushing to ${pushgateway.url} as job="${JOB}":\n` +
+    `  GANGPLANK_PUSHGATEWAY_ADDR=${pushgateway.url} node ${cliArgs.join(' ')}`,
 );
-const trainArgs = ['--import', 'tsx', 'examples/train/train.ts', '--epochs', String(options.epochs)];
-trainArgs.push('--pushgateway', new URL(pushgateway.url).host, '--job', JOB);
-if (options.trainImages !== undefined) trainArgs.push('--train-images', String(options.trainImages));
-const code = await new Promise((resolve) => {
-  const child = spawn(process.execPath, trainArgs, {
+const trainingStarted = Date.now();
+let artifact;
+const code = await new Promise((resolveCode) => {
+  // The CLI reads the gateway for its live progress line (stderr, left on the terminal) and hands the address to
+  // the run; stdout (the run's log, then the result line) is passed through and read for the artifact's path.
+  const child = spawn(process.execPath, cliArgs, {
     cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, GANGPLANK_RUN_ID: runId },
+    stdio: ['inherit', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      GANGPLANK_PUSHGATEWAY_ADDR: pushgateway.url,
+      GANGPLANK_PROMETHEUS_URL: prometheus.url,
+    },
   });
-  // Ctrl-C reaches the child too (same process group); it stops after the current batch and pushes its state.
+  let tail = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4096);
+    artifact = /; artifact (.+?\.zip)(;|$)/m.exec(tail)?.[1] ?? artifact;
+  });
+  // Ctrl-C reaches the CLI too (same process group); it cancels the run, which pushes its state and stops.
   process.on('SIGINT', () => undefined);
-  child.on('exit', (status, signal) => resolve(status ?? (signal ? 130 : 1)));
+  child.on('exit', (status, signal) => resolveCode(status ?? (signal ? 130 : 1)));
   child.on('error', (error) => {
     console.error(`quickstart: could not start the training: ${error.message}`);
-    resolve(1);
+    resolveCode(1);
   });
 });
 
-const selector = `{job="${JOB}",run_id="${runId}"}`;
-if (code === 0) {
+// The platform names the run (`run_id`, a grouping label with `training`): the newest training group of the job
+// on the gateway pushed after this run started is this run.
+let runId;
+try {
+  const res = await fetch(`${pushgateway.url}/api/v1/metrics`, { signal: AbortSignal.timeout(5000) });
+  const groups = (await res.json())?.data ?? [];
+  let newest = 0;
+  for (const g of groups) {
+    const pushed = Number(g.push_time_seconds?.metrics?.[0]?.value) * 1000;
+    if (g.labels?.job !== JOB || g.labels?.training !== JOB || !g.gangplank_train_val_loss) continue;
+    if (pushed >= trainingStarted && pushed > newest) [newest, runId] = [pushed, g.labels.run_id];
+  }
+} catch {
+  // No run id: the URLs below select the job only.
+}
+const selector = `{job="${JOB}",training="${JOB}"${runId ? `,run_id="${runId}"` : ''}}`;
+if (code === 0 && runId) {
   // Prometheus scrapes the gateway every 5 s: wait until it holds the last epoch, so the graph is complete.
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
@@ -149,10 +207,24 @@ if (code === 0) {
   }
 }
 
+// The other examples load the model from examples/models/mnist_convnet: put this run's best model there.
+const outputFolder = artifact?.replace(/\.zip$/, '');
+const savedModel = outputFolder && join(outputFolder, 'mnist_convnet');
+const modelDir = join(root, 'examples', 'models', 'mnist_convnet');
+let modelCopied = false;
+if (code === 0 && savedModel && existsSync(savedModel)) {
+  rmSync(modelDir, { recursive: true, force: true });
+  cpSync(savedModel, modelDir, { recursive: true });
+  modelCopied = true;
+}
+
 const graph = (expr) =>
   `${prometheus.url}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0&g0.range_input=15m`;
-const shown = relative(process.cwd(), info.stateDir);
-const stateDir = shown === '' ? '.' : shown.startsWith('..') ? info.stateDir : shown;
+const show = (path) => {
+  const shown = relative(process.cwd(), path);
+  return shown === '' ? '.' : shown.startsWith('..') ? path : shown;
+};
+const stateDir = show(info.stateDir);
 const downCommand =
   info.stateDir === join(root, '.state', 'stack')
     ? 'node packages/stack/dist/cli.js down'
@@ -162,13 +234,18 @@ ${code === 0 ? '✔ Training done' : `✖ Training ended with exit code ${code}`
 
 Validation loss of the job in Prometheus (this run and any earlier ones, one line per run_id):
   ${graph(`gangplank_train_val_loss{job="${JOB}"}`)}
-Just this run:
+${runId ? 'Just this run' : 'This training'} (run_id ${runId ?? 'not found on the gateway'}):
   ${graph(`gangplank_train_val_loss${selector}`)}
 
 Pushgateway:   ${pushgateway.url}   (curl -s ${pushgateway.url}/metrics | grep gangplank_train)
 Alertmanager:  ${alertmanager.url}
-The best model is in examples/models/mnist_convnet; try the other examples (examples/README.md), e.g.
-  npx tsx examples/test/test.ts
+Artifact (the run's output folder, zipped): ${artifact ? show(artifact) : 'none'}${
+  modelCopied
+    ? `
+The best model is also in examples/models/mnist_convnet; try the other examples (examples/README.md), e.g.
+  npx tsx examples/test/test.ts`
+    : ''
+}
 
 Stop everything with:
   ${downCommand}`);
