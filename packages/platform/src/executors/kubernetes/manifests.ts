@@ -56,8 +56,13 @@ export interface KubernetesJobConfig {
   gangplankImage: string;
   /** Command that starts a step in `gangplankImage`, followed by `setup|result <spec file>`. @default ['node', '/app/packages/platform/dist/executors/kubernetes/step.js'] */
   stepCommand?: string[];
-  /** Image of the toolchain, used when the training names none. */
+  /** Image used when the training names none and `toolchainImages` has none for its toolchain. */
   toolchainImage?: string;
+  /**
+   * Image per toolchain id (the toolchains' `defaultImage`). The dispatcher's run spec does not carry images yet,
+   * so the server's configuration maps them here.
+   */
+  toolchainImages?: Record<string, string>;
   /** Node selector of every run pod (a training's own selector is merged over it). */
   nodeSelector?: Record<string, string>;
   tolerations?: V1Toleration[];
@@ -184,7 +189,11 @@ export function renderRunManifests(spec: KubernetesRunSpec, config: KubernetesJo
   };
   const train: V1Container = {
     name: 'train',
-    image: spec.image || config.toolchainImage || config.gangplankImage,
+    image:
+      spec.image ||
+      config.toolchainImages?.[spec.toolchain.id] ||
+      config.toolchainImage ||
+      config.gangplankImage,
     command: ['/bin/sh', POD_PATHS.entryScript],
     env,
     resources: {

@@ -1,0 +1,147 @@
+/**
+ * A training through the API and dispatcher on the Kubernetes executor, against the recording FAKE API server
+ * (no real cluster): the test plays the Job controller and kubelet. The run's state, exit code, artifact and logs
+ * reach the store through the dispatcher.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher, type Dispatcher } from '../../../src/dispatcher/dispatcher.js';
+import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
+import { KubernetesExecutor } from '../../../src/executors/kubernetes/kubernetes-executor.js';
+import { jobName } from '../../../src/executors/kubernetes/manifests.js';
+import { createApp } from '../../../src/server/app.js';
+import { createStore } from '../../../src/store/create-store.js';
+import type { SqlStore } from '../../../src/store/sql-store.js';
+import { FakeKubeApi } from '../../support/fake-kube-api.js';
+
+const NS = 'training';
+let api: FakeKubeApi;
+let store: SqlStore;
+let app: FastifyInstance;
+let dispatcher: Dispatcher;
+
+beforeAll(async () => {
+  api = await new FakeKubeApi().start();
+  store = await createStore({});
+  dispatcher = createDispatcher({
+    store,
+    executor: new KubernetesExecutor({
+      kubeConfig: api.kubeConfig(),
+      namespace: NS,
+      gangplankImage: 'gangplank:test',
+      toolchainImages: { py: 'python:3.12' },
+    }),
+    workerId: 'k8s-e2e',
+    pollMs: 100,
+    syncMs: 100,
+    warn: () => {},
+  });
+  app = await createApp({ store: notifyingStore(store, () => dispatcher.wake()) });
+  await dispatcher.start();
+});
+
+afterAll(async () => {
+  await dispatcher.stop();
+  await app.close();
+  await store.close();
+  await api.stop();
+});
+
+async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const done = (name: string, exitCode: number, message?: string) => ({
+  name,
+  image: name,
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  state: { terminated: { exitCode, ...(message ? { message } : {}) } },
+});
+
+describe('a training on the Kubernetes executor (fake API server)', () => {
+  it('goes from Job to stored state, exit code, artifact and logs', async () => {
+    for (const [url, payload] of [
+      [
+        '/api/v1/toolchain/integration',
+        { id: 'py', spec: { entrypoint: 'python3', defaultImage: 'python:3.12' } },
+      ],
+      ['/api/v1/connection', { id: 'src', spec: { type: 'local', uri: '/nonexistent-in-this-test' } }],
+      [
+        '/api/v1/model/training',
+        {
+          kind: 'ModelTraining',
+          id: 'k8s-e2e',
+          spec: {
+            model: { name: 'k8s', version: '1.0' },
+            toolchain: 'py',
+            entrypoint: 'main',
+            algorithmSource: { objectStorage: { connection: 'src' } },
+          },
+        },
+      ],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        payload: payload as unknown as Record<string, unknown>,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const training = await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e' });
+    const runId = training.json<{ status: { runId: string } }>().status.runId;
+    const name = jobName(runId);
+    const job = await until(
+      () => api.get('jobs', NS, name),
+      (j) => j !== undefined,
+    );
+    // Play the Job controller and kubelet: a pod that ran all three steps.
+    const labels = (job?.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+      .metadata.labels;
+    const pod = api.put('pods', {
+      metadata: {
+        name: `${name}-p1`,
+        namespace: NS,
+        labels,
+        ownerReferences: [{ uid: job?.metadata.uid ?? '' }],
+      },
+    });
+    const artifacts = [{ runId, artifactName: 'k8s-1.0-abc.zip', commitID: '' }];
+    pod.status = {
+      phase: 'Succeeded',
+      initContainerStatuses: [done('setup', 0)],
+      containerStatuses: [done('train', 0), done('result', 0, JSON.stringify({ artifacts }))],
+    };
+    api.setLog(NS, pod.metadata.name, 'setup', '2026-11-22T08:00:00Z algorithm source: 1 object(s)\n');
+    api.setLog(NS, pod.metadata.name, 'train', '2026-11-22T08:00:01Z loss 0.3\n2026-11-22T08:00:02Z done\n');
+    api.setLog(NS, pod.metadata.name, 'result', '2026-11-22T08:00:03Z uploaded\n');
+    api.setStatus('jobs', NS, name, { conditions: [{ type: 'Complete', status: 'True' }] });
+
+    const status = await until(
+      async () =>
+        (await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e' })).json<{
+          status: { state: string; exitCode?: number; artifacts?: unknown[] };
+        }>().status,
+      (s) => s.state === 'succeeded' || s.state === 'failed',
+    );
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      exitCode: 0,
+      artifacts: [expect.objectContaining({ artifactName: 'k8s-1.0-abc.zip' })],
+    });
+    const logs = (await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e/log' })).body;
+    expect(logs).toContain('loss 0.3');
+    expect(logs).toContain('uploaded');
+    const train = (
+      job?.spec as { template: { spec: { containers: { name: string; image: string }[] } } }
+    ).template.spec.containers.find((c) => c.name === 'train');
+    expect(train?.image).toBe('python:3.12');
+  });
+});
