@@ -20,6 +20,8 @@ await ensureDebianPackages({
   python3: 'python3-venv',
   // platform store tests: a real PostgreSQL (packages/platform/test/support/postgres.ts starts a private cluster)
   pg_ctlcluster: 'postgresql',
+  // platform web page tests: a real headless browser (packages/platform/test/web)
+  chromium: 'chromium',
 });
 runOrExit('npx', ['tsc', '-p', 'tsconfig.spec.json']);
 runOrExit('npx', ['eslint', '.', '--max-warnings=0']);

@@ -37,6 +37,8 @@ export interface ServerConfig {
   gpuNodePools: NodePool[];
   /** Pushgateway handed to runs and used for run metrics. */
   pushgatewayAddr?: string;
+  /** Prometheus read by the web page's plots (`query_range` of `gangplank_train_*`). */
+  prometheusUrl?: string;
   /** @default 1048576 */
   bodyLimit: number;
   /** Fastify log level, or `silent`. @default "info" */
@@ -61,6 +63,7 @@ export const SERVER_ENV: Partial<Record<keyof ServerConfig, string>> = {
   concurrency: 'GANGPLANK_CONCURRENCY',
   outputConnection: 'GANGPLANK_OUTPUT_CONNECTION',
   pushgatewayAddr: 'GANGPLANK_PUSHGATEWAY_ADDR',
+  prometheusUrl: 'GANGPLANK_PROMETHEUS_URL',
   bodyLimit: 'GANGPLANK_BODY_LIMIT',
   logLevel: 'GANGPLANK_LOG_LEVEL',
 };
@@ -192,6 +195,7 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
     'nodePools',
     'gpuNodePools',
     'pushgatewayAddr',
+    'prometheusUrl',
     'bodyLimit',
     'logLevel',
     'disabled',
@@ -275,6 +279,8 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
   if (outputConnection) config.outputConnection = outputConnection;
   const pushgatewayAddr = str('pushgatewayAddr');
   if (pushgatewayAddr) config.pushgatewayAddr = pushgatewayAddr;
+  const prometheusUrl = str('prometheusUrl');
+  if (prometheusUrl) config.prometheusUrl = prometheusUrl;
   return config;
 }
 

@@ -16,7 +16,10 @@ import { installErrorHandling } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerToolchainRoutes } from './routes/toolchains.js';
+import { registerTrainingMetricsRoute } from './routes/training-metrics.js';
 import { registerTrainingRoutes } from './routes/trainings.js';
+import { registerUiRoutes } from './routes/ui.js';
+import { createMetricsSource } from './training-metrics.js';
 
 export interface AppOptions {
   store: Store;
@@ -36,6 +39,10 @@ export interface AppOptions {
   metrics?: boolean;
   /** Called after a training is created, updated, deleted or cancelled (the dispatcher's `wake`). */
   onTrainingChange?: () => void;
+  /** Prometheus read by the web page's plots (`query_range`); absent: the Pushgateway's current values. */
+  prometheusUrl?: string;
+  /** Pushgateway read by the web page's plots when no Prometheus is configured. */
+  pushgatewayUrl?: string;
   /** Version shown in the OpenAPI document. @default "1.0" */
   version?: string;
 }
@@ -105,6 +112,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     const authenticator = createAuthenticator(options.auth);
     app.addHook('onRequest', async (request) => {
       const path = request.url.split('?')[0] ?? '';
+      // The web page's files are public; the page sends the token on its API calls.
+      if (path === '/ui' || path.startsWith('/ui/')) return;
       const principal = await authenticator.check(request.method, path, request.headers.authorization);
       if (principal) request.principal = principal;
     });
@@ -178,6 +187,18 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     validation: options.training ?? {},
     logPollMs: options.logPollMs ?? 500,
     onChange: options.onTrainingChange ?? (() => undefined),
+  });
+  registerTrainingMetricsRoute(app, {
+    store: options.store,
+    source: createMetricsSource({
+      ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+      ...(options.pushgatewayUrl ? { pushgatewayUrl: options.pushgatewayUrl } : {}),
+    }),
+  });
+  registerUiRoutes(app, {
+    prometheus: Boolean(options.prometheusUrl),
+    pushgateway: Boolean(options.pushgatewayUrl),
+    auth: Boolean(options.auth),
   });
   registerToolchainRoutes(app, options.store);
   registerConnectionRoutes(app, options.store);

@@ -65,6 +65,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         gpuNodePools: config.gpuNodePools,
       },
       disabled: config.disabled,
+      ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
+      ...(config.pushgatewayAddr ? { pushgatewayUrl: config.pushgatewayAddr } : {}),
       bodyLimit: config.bodyLimit,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
       ...(wake ? { onTrainingChange: wake } : {}),

@@ -24,6 +24,7 @@ export default defineCommand({
       )
       .option('--database-url <url>', 'PostgreSQL URL instead of the embedded PGlite')
       .option('--pushgateway <address>', 'Pushgateway handed to runs (env GANGPLANK_PUSHGATEWAY_ADDR)')
+      .option('--prometheus <url>', "Prometheus read by the web page's plots (env GANGPLANK_PROMETHEUS_URL)")
       .option('--server-config <file>', 'server configuration file (YAML)')
       .option('--no-dispatcher', 'accept trainings but do not run them')
       .option('--log-level <level>', 'fastify log level, or silent');
@@ -40,6 +41,7 @@ export default defineCommand({
       dataDir: stringOpt(opts, 'dataDir'),
       databaseUrl: stringOpt(opts, 'databaseUrl'),
       pushgatewayAddr: stringOpt(opts, 'pushgateway'),
+      prometheusUrl: stringOpt(opts, 'prometheus'),
       logLevel: stringOpt(opts, 'logLevel'),
       // commander sets dispatcher=true unless --no-dispatcher; pass only the explicit "off".
       dispatcher: opts['dispatcher'] === false ? false : undefined,
@@ -54,7 +56,9 @@ export default defineCommand({
       throw err;
     }
     const server = await platform.startServer(config);
-    ctx.print(`Gangplank API listening on ${server.url} (Swagger UI ${server.url}/swagger)`);
+    ctx.print(
+      `Gangplank API listening on ${server.url} (web page ${server.url}/ui/, Swagger UI ${server.url}/swagger)`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
