@@ -12,6 +12,8 @@ const svgPlot = ${svgPlot.toString()};
 const TOKEN_KEY = 'gangplank.token';
 const API = '/api/v1/model/training';
 const LIST_REFRESH_MS = 5000;
+// Newest first; one run request per row, so the list stays a page, not the whole store.
+const LIST_SIZE = 100;
 const DETAIL_REFRESH_MS = 3000;
 const FINISHED = ['succeeded', 'failed'];
 const view = document.getElementById('view');
@@ -30,6 +32,10 @@ function headers() {
 }
 
 async function api(path) {
+  return (await apiResponse(path)).json();
+}
+
+async function apiResponse(path) {
   const res = await fetch(path, { headers: headers() });
   if (res.status === 401 || res.status === 403) {
     throw new Error((res.status === 401 ? 'Authentication required' : 'Not allowed') + ': enter a valid bearer token above.');
@@ -39,7 +45,7 @@ async function api(path) {
     try { message = (await res.json()).message || message; } catch {}
     throw new Error(path + ': ' + res.status + ' ' + message);
   }
-  return res.json();
+  return res;
 }
 
 function stateBadge(state) {
@@ -76,7 +82,9 @@ function schedule(fn, ms) {
 
 async function renderList(gen) {
   try {
-    const trainings = await api(API + '?sort=-createdAt&size=200');
+    const res = await apiResponse(API + '?sort=-createdAt&size=' + LIST_SIZE);
+    const trainings = await res.json();
+    const total = Number(res.headers.get('x-total-count') || trainings.length);
     const runs = await Promise.all(
       trainings.map((t) =>
         t.status && t.status.runId
@@ -104,7 +112,8 @@ async function renderList(gen) {
         ? '<p class="muted">No trainings yet. Create one with <code>gangplank training create -f file.yaml</code> or the API.</p>'
         : '<table id="trainings"><thead><tr><th>ID</th><th>Model</th><th>Toolchain</th><th>State</th><th>Started</th><th>Duration</th><th>Exit code</th></tr></thead><tbody>' +
           rows + '</tbody></table>') +
-      '<p class="muted">Refreshes every ' + LIST_REFRESH_MS / 1000 + ' s.</p>';
+      '<p class="muted">' + (total > trainings.length ? 'Newest ' + trainings.length + ' of ' + total + ' trainings (the CLI lists all). ' : '') +
+      'Refreshes every ' + LIST_REFRESH_MS / 1000 + ' s.</p>';
   } catch (error) {
     if (gen !== generation) return;
     showError(error);

@@ -66,6 +66,19 @@ describe.skipIf(skipReason !== undefined)('web page in Chromium', () => {
       { stream: 'stdout', text: 'epoch 1/3 loss=0.9\n' },
       { stream: 'stdout', text: 'epoch 2/3 loss=0.5\n' },
     ]);
+    const failed = await fetch(`${url}/api/v1/model/training`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(cliTraining(`${TRAINING}-f`, 'web-')),
+    });
+    const failedRun = ((await failed.json()) as { status: { runId: string } }).status.runId;
+    await store.updateRun(failedRun, {
+      state: 'failed',
+      exitCode: 3,
+      reason: 'exit code 3',
+      startedAt: new Date(Date.now() - 65_000).toISOString(),
+      finishedAt: new Date().toISOString(),
+    });
     const gateway = inject('pushgatewayUrl');
     const group = `${gateway}/metrics/job/web-${suffix}/training/${TRAINING}/run_id/${runId}`;
     const losses = [0.9, 0.5, 0.3];
@@ -130,6 +143,13 @@ describe.skipIf(skipReason !== undefined)('web page in Chromium', () => {
       await row.locator('.state-running').waitFor();
       expect(await row.textContent()).toContain('wine 1.0');
       expect(await page.locator('a[href="/swagger"]').count()).toBe(1);
+      const failedRow = page.locator(`#trainings tr[data-id="${TRAINING}-f"]`);
+      await failedRow.locator('.state-failed').waitFor();
+      const cells = await failedRow.locator('td').allTextContents();
+      expect(cells.at(-2)).toBe('1m 5s'); // duration
+      expect(cells.at(-1)).toBe('3'); // exit code
+      if (process.env.GANGPLANK_WEB_SCREENSHOT)
+        await page.screenshot({ path: process.env.GANGPLANK_WEB_SCREENSHOT.replace(/\.png$/, '-list.png') });
 
       await row.locator('a').click();
       await page.locator('#log', { hasText: 'epoch 2/3 loss=0.5' }).waitFor();
