@@ -162,6 +162,11 @@ describe.skipIf(skipReason !== undefined)('web page in Chromium', () => {
       // The token survives a reload (localStorage).
       await page.reload();
       await page.locator('#log', { hasText: 'epoch 1/3' }).waitFor();
+      // The log of a running run is followed, and the status refreshes by itself.
+      await store.appendLogs(runId, [{ stream: 'stdout', text: 'epoch 3/3 loss=0.3\n' }]);
+      await page.locator('#log', { hasText: 'epoch 3/3 loss=0.3' }).waitFor();
+      await store.updateRun(runId, { state: 'succeeded', exitCode: 0, finishedAt: new Date().toISOString() });
+      await page.locator('#state .state-succeeded').waitFor();
       if (process.env.GANGPLANK_WEB_SCREENSHOT)
         await page.screenshot({ path: process.env.GANGPLANK_WEB_SCREENSHOT, fullPage: true });
       expect(errors).toEqual([]);
