@@ -12,6 +12,10 @@ import { ROLES, type Role } from '../server/permissions.js';
 
 export type AuthMode = 'auto' | 'on' | 'off';
 
+/** Where trainings run: child processes on this machine, a Slurm cluster, or Kubernetes Jobs. */
+export type ExecutorKind = 'local' | 'slurm' | 'kubernetes';
+export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'slurm', 'kubernetes'];
+
 export interface ServerConfig {
   /** @default "127.0.0.1" */
   host: string;
@@ -27,8 +31,19 @@ export interface ServerConfig {
   auth: AuthMode;
   tokens: StaticToken[];
   oidc?: OidcOptions;
-  /** Run trainings with the local executor. @default true */
+  /** Run trainings (claim runs and hand them to the executor). @default true */
   dispatcher: boolean;
+  /** The executor the dispatcher hands runs to. @default "local" */
+  executor: ExecutorKind;
+  /**
+   * The dispatcher's identity in run leases. Must be unique among servers sharing a database and stable across
+   * restarts of one server (it finds its own runs again by it). @default `<hostname>:<port>/<executor>`
+   */
+  workerId?: string;
+  /** Options of the Slurm executor (file only), e.g. `{workRoot, partition, slurmConf}`. */
+  slurm?: Record<string, unknown>;
+  /** Options of the Kubernetes executor (file only), e.g. `{namespace, gangplankImage, nodeSelector}`. */
+  kubernetes?: Record<string, unknown>;
   /** Runs held at once by the dispatcher. @default number of cores */
   concurrency?: number;
   /** Output connection of trainings that name none (Odahu `training.outputConnectionID`). */
@@ -60,6 +75,8 @@ export const SERVER_ENV: Partial<Record<keyof ServerConfig, string>> = {
   auth: 'GANGPLANK_AUTH',
   tokens: 'GANGPLANK_TOKENS',
   dispatcher: 'GANGPLANK_DISPATCHER',
+  executor: 'GANGPLANK_EXECUTOR',
+  workerId: 'GANGPLANK_WORKER_ID',
   concurrency: 'GANGPLANK_CONCURRENCY',
   outputConnection: 'GANGPLANK_OUTPUT_CONNECTION',
   pushgatewayAddr: 'GANGPLANK_PUSHGATEWAY_ADDR',
@@ -190,6 +207,10 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
     'tokens',
     'oidc',
     'dispatcher',
+    'executor',
+    'workerId',
+    'slurm',
+    'kubernetes',
     'concurrency',
     'outputConnection',
     'nodePools',
@@ -242,6 +263,14 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
     const audience = env[OIDC_ENV.audience] || fileOidc?.audience;
     if (audience) oidc.audience = audience;
   }
+  const executorText = str('executor') ?? 'local';
+  if (!EXECUTOR_KINDS.includes(executorText as ExecutorKind))
+    fail(
+      'executor',
+      pick('executor')?.[1] ?? 'default',
+      executorText,
+      `expected ${EXECUTOR_KINDS.join(', ')}`,
+    );
   const disabledRaw = (flags.disabled ?? file.disabled ?? {}) as { training?: unknown; connection?: unknown };
 
   const config: ServerConfig = {
@@ -251,6 +280,7 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
     auth: authText as AuthMode,
     tokens: tokensFound ? asTokens(tokensFound[1], tokensFound[0]) : [],
     dispatcher: dispatcherFound ? asBool('dispatcher', dispatcherFound[1], dispatcherFound[0]) : true,
+    executor: executorText as ExecutorKind,
     nodePools: file.nodePools ? asPools('nodePools', fileName, file.nodePools) : [],
     gpuNodePools: file.gpuNodePools ? asPools('gpuNodePools', fileName, file.gpuNodePools) : [],
     bodyLimit: bodyLimitFound
@@ -281,6 +311,15 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
   if (pushgatewayAddr) config.pushgatewayAddr = pushgatewayAddr;
   const prometheusUrl = str('prometheusUrl');
   if (prometheusUrl) config.prometheusUrl = prometheusUrl;
+  const workerId = str('workerId');
+  if (workerId) config.workerId = workerId;
+  for (const key of ['slurm', 'kubernetes'] as const) {
+    const value = flags[key] ?? file[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'object' || Array.isArray(value))
+      fail(key, fileName, value, `expected a mapping of ${key} executor options`);
+    config[key] = value as Record<string, unknown>;
+  }
   return config;
 }
 

@@ -1,16 +1,15 @@
 /**
- * `startServer`: what `gangplank serve` runs. Opens the store, builds the app, wires the dispatcher with the local
- * executor (unless `dispatcher: false`), and listens.
+ * `startServer`: what `gangplank serve` runs. Opens the store, builds the app, wires the dispatcher with the
+ * configured executor (local by default; unless `dispatcher: false`), and listens.
  */
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { isLoopback, type ServerConfig } from '../config/server-config.js';
 import { createDispatcher, type Dispatcher } from '../dispatcher/dispatcher.js';
-import { createLocalExecutor } from '../executors/local.js';
 import { createStore } from '../store/create-store.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
+import { executorFor, workerIdFor } from './executor-for.js';
 
 export interface RunningServer {
   /** `http://host:port` actually listened on. */
@@ -47,9 +46,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let app: FastifyInstance | undefined;
   try {
     if (config.dispatcher) {
+      const executor = await executorFor(config);
       dispatcher = createDispatcher({
         store,
-        executor: createLocalExecutor({ root: path.join(config.dataDir, 'runs') }),
+        executor,
+        workerId: workerIdFor(config, executor),
         ...(config.concurrency ? { concurrency: config.concurrency } : {}),
         ...(config.pushgatewayAddr ? { pushgateway: config.pushgatewayAddr } : {}),
         ...(config.outputConnection ? { outputConnection: config.outputConnection } : {}),

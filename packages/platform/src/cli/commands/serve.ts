@@ -4,8 +4,8 @@ import { UsageError } from '../errors.js';
 
 export default defineCommand({
   description:
-    'Serves the Odahu-compatible REST API (/api/v1), Swagger UI (/swagger) and /metrics, and runs trainings with ' +
-    'the local executor. Settings: flags, then GANGPLANK_* environment variables, then the server config file ' +
+    'Serves the Odahu-compatible REST API (/api/v1), Swagger UI (/swagger), the web page (/ui/) and /metrics, and ' +
+    'runs trainings with the local executor, or Slurm or Kubernetes (--executor). Settings: flags, then GANGPLANK_* environment variables, then the server config file ' +
     '(~/.config/gangplank/server.yaml). Stops cleanly on Ctrl-C or SIGTERM; running trainings are re-attached ' +
     'on the next start.',
   examples: [
@@ -13,6 +13,7 @@ export default defineCommand({
     'gangplank serve --port 5001 --data-dir ./data',
     'gangplank serve --database-url postgres://postgres@127.0.0.1/gangplank',
     'GANGPLANK_TOKENS=admin:s3cret gangplank serve --host 0.0.0.0',
+    'gangplank serve --executor slurm --server-config server.yaml   # slurm: {workRoot: /shared/gangplank}',
   ],
   options: (cmd) => {
     cmd
@@ -27,6 +28,11 @@ export default defineCommand({
       .option('--prometheus <url>', "Prometheus read by the web page's plots (env GANGPLANK_PROMETHEUS_URL)")
       .option('--server-config <file>', 'server configuration file (YAML)')
       .option('--no-dispatcher', 'accept trainings but do not run them')
+      .option('--executor <kind>', 'local (default), slurm or kubernetes (env GANGPLANK_EXECUTOR)')
+      .option(
+        '--worker-id <id>',
+        'lease identity, unique per server on one database (default <hostname>:<port>/<executor>)',
+      )
       .option('--log-level <level>', 'fastify log level, or silent');
   },
   async run(ctx, { opts }) {
@@ -43,6 +49,8 @@ export default defineCommand({
       pushgatewayAddr: stringOpt(opts, 'pushgateway'),
       prometheusUrl: stringOpt(opts, 'prometheus'),
       logLevel: stringOpt(opts, 'logLevel'),
+      executor: stringOpt(opts, 'executor'),
+      workerId: stringOpt(opts, 'workerId'),
       // commander sets dispatcher=true unless --no-dispatcher; pass only the explicit "off".
       dispatcher: opts['dispatcher'] === false ? false : undefined,
     };
@@ -55,7 +63,14 @@ export default defineCommand({
       if (err instanceof platform.ConfigError) throw new UsageError(err.message);
       throw err;
     }
-    const server = await platform.startServer(config);
+    let server;
+    try {
+      server = await platform.startServer(config);
+    } catch (err) {
+      // An executor the configuration cannot build (no Slurm work folder, no namespace) is a usage error too.
+      if (err instanceof platform.ConfigError) throw new UsageError(err.message);
+      throw err;
+    }
     ctx.print(
       `Gangplank API listening on ${server.url} (web page ${server.url}/ui/, Swagger UI ${server.url}/swagger)`,
     );

@@ -1,0 +1,49 @@
+/**
+ * The executor a server hands runs to, chosen by configuration. Slurm and Kubernetes are imported only when chosen,
+ * so a local server never loads the Kubernetes client.
+ */
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { ServerConfig } from '../config/server-config.js';
+import { ConfigError } from '../config/server-config.js';
+import type { Executor } from '../executors/executor.js';
+import { createLocalExecutor } from '../executors/local.js';
+import type { KubernetesExecutorOptions } from '../executors/kubernetes/kubernetes-executor.js';
+import type { SlurmExecutorOptions } from '../executors/slurm/slurm-executor.js';
+
+type ExecutorConfig = Pick<ServerConfig, 'executor' | 'dataDir' | 'slurm' | 'kubernetes'>;
+
+export async function executorFor(config: ExecutorConfig): Promise<Executor> {
+  switch (config.executor) {
+    case 'local':
+      return createLocalExecutor({ root: path.join(config.dataDir, 'runs') });
+    case 'slurm': {
+      const options = { ...(config.slurm ?? {}) } as Partial<SlurmExecutorOptions>;
+      if (typeof options.workRoot !== 'string' || options.workRoot === '') {
+        throw new ConfigError(
+          'executor slurm needs slurm.workRoot in the server config file: a folder every Slurm node sees at the same path',
+        );
+      }
+      const { createSlurmExecutor } = await import('../executors/slurm/slurm-executor.js');
+      return createSlurmExecutor(options as SlurmExecutorOptions);
+    }
+    case 'kubernetes': {
+      const options = { ...(config.kubernetes ?? {}) } as Partial<KubernetesExecutorOptions>;
+      if (typeof options.namespace !== 'string' || typeof options.gangplankImage !== 'string') {
+        throw new ConfigError(
+          'executor kubernetes needs kubernetes.namespace and kubernetes.gangplankImage in the server config file',
+        );
+      }
+      const { createKubernetesExecutor } = await import('../executors/kubernetes/kubernetes-executor.js');
+      return createKubernetesExecutor(options as KubernetesExecutorOptions);
+    }
+  }
+}
+
+/**
+ * The dispatcher's lease identity: the configured one, else host, port and executor. The port tells apart servers
+ * on one machine (they cannot share it), and stays the same when a server restarts, so it re-attaches its own runs.
+ */
+export function workerIdFor(config: Pick<ServerConfig, 'workerId' | 'port'>, executor: Executor): string {
+  return config.workerId ?? `${hostname()}:${config.port}/${executor.kind}`;
+}
