@@ -8,19 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findOnPath } from '@gangplank/stack';
 import type {
@@ -28,7 +16,6 @@ import type {
   ExecutorHandle,
   ExecutorReason,
   ExecutorStatus,
-  LogChunk,
   LogPage,
   LogStream,
   RunArtifact,
@@ -41,6 +28,21 @@ import { isAlive, processStartTicks, terminateTree } from './process-tree.js';
 import { planResources, requestedGpus, type MachineTools } from './resources.js';
 import { DEFAULT_TIMEOUT_MS, type RunSpec } from './run-spec.js';
 import { RunError, errorMessage } from './run-error.js';
+import {
+  appendLog,
+  finalStatusOfFolder,
+  formatDuration,
+  logFileOf,
+  lost,
+  preparationFailure,
+  readLog,
+  readState,
+  statusOfFolder,
+  toStatus,
+  unlessFolderGone,
+  writeState,
+  type RunRecord,
+} from './run-folder.js';
 import { SHIM_SOURCE } from './shim.js';
 
 export interface LocalExecutorOptions {
@@ -69,20 +71,9 @@ export interface LocalExecutorOptions {
   serverEnv?: NodeJS.ProcessEnv;
 }
 
-interface PersistedState {
-  phase: ExecutorStatus['phase'];
-  startedAt?: string;
-  finishedAt?: string;
-  exitCode?: number;
-  reason?: ExecutorReason;
-  message?: string;
-  commitId?: string;
-  artifacts?: RunArtifact[];
+interface PersistedState extends RunRecord {
   shimPid?: number;
   shimStart?: string;
-  cancelReason?: string;
-  timedOut?: boolean;
-  processName?: string;
 }
 
 interface LiveRun {
@@ -167,7 +158,7 @@ export class LocalExecutor implements Executor {
     const live = this.runs.get(handle.runId);
     if (live) return toStatus(live.state);
     const dir = this.dirOf(handle);
-    const state = readState(dir);
+    const state = readState<PersistedState>(dir);
     if (!state) return lost('the work folder of the run is gone');
     if (isFinalPhase(state.phase)) return toStatus(state);
     const run = this.track(spec, dir, state);
@@ -195,16 +186,14 @@ export class LocalExecutor implements Executor {
 
   status(handle: ExecutorHandle): Promise<ExecutorStatus> {
     const live = this.runs.get(handle.runId);
-    if (live) return Promise.resolve(toStatus(live.state));
-    const state = readState(this.dirOf(handle));
-    return Promise.resolve(state ? toStatus(state) : lost('the work folder of the run is gone'));
+    return Promise.resolve(live ? toStatus(live.state) : statusOfFolder(this.dirOf(handle)));
   }
 
   async cancel(handle: ExecutorHandle, reason: string): Promise<void> {
     const run = this.runs.get(handle.runId);
     if (!run) {
       // Not watched by this server (e.g. before attach): stop the process named in the folder, if any.
-      const state = readState(this.dirOf(handle));
+      const state = readState<PersistedState>(this.dirOf(handle));
       if (state && !isFinalPhase(state.phase) && state.shimPid !== undefined && isAlive(state.shimPid)) {
         await terminateTree(state.shimPid, this.graceMs);
       }
@@ -214,7 +203,7 @@ export class LocalExecutor implements Executor {
   }
 
   logs(handle: ExecutorHandle, cursor?: string, limit = 1000): Promise<LogPage> {
-    return Promise.resolve(readLog(join(this.dirOf(handle), '.gangplank', 'log.jsonl'), cursor, limit));
+    return Promise.resolve(readLog(logFileOf(this.dirOf(handle)), cursor, limit));
   }
 
   watch(handle: ExecutorHandle, listener: () => void): () => void {
@@ -237,8 +226,7 @@ export class LocalExecutor implements Executor {
   async settled(runId: string): Promise<ExecutorStatus | undefined> {
     const run = this.runs.get(runId);
     if (!run) {
-      const state = readState(join(this.root, runId));
-      return state && isFinalPhase(state.phase) ? toStatus(state) : undefined;
+      return finalStatusOfFolder(join(this.root, runId));
     }
     await run.settled;
     return toStatus(run.state);
@@ -284,18 +272,12 @@ export class LocalExecutor implements Executor {
   }
 
   private save(run: LiveRun): void {
-    const file = join(run.dir, '.gangplank', 'state.json');
-    unlessFolderGone(() => {
-      writeFileSync(`${file}.tmp`, JSON.stringify(run.state));
-      // rename is atomic: a reader (another server re-attaching) never sees half a state
-      renameSync(`${file}.tmp`, file);
-    });
+    unlessFolderGone(() => writeState(run.dir, run.state));
     for (const listener of run.listeners) listener();
   }
 
   private log(run: LiveRun, stream: LogStream, text: string): void {
-    const line = JSON.stringify({ t: new Date().toISOString(), s: stream, x: text });
-    unlessFolderGone(() => appendFileSync(join(run.dir, '.gangplank', 'log.jsonl'), `${line}\n`));
+    unlessFolderGone(() => appendLog(run.dir, new Date().toISOString(), stream, text));
   }
 
   private async execute(run: LiveRun): Promise<void> {
@@ -345,7 +327,7 @@ export class LocalExecutor implements Executor {
               ? [...plan.prefix.slice(1), prepared.command, ...prepared.args]
               : prepared.args,
           cwd: prepared.cwd,
-          logFile: join(dir, '.gangplank', 'log.jsonl'),
+          logFile: logFileOf(dir),
           exitFile: join(dir, '.gangplank', 'exit.json'),
         }),
       );
@@ -371,12 +353,7 @@ export class LocalExecutor implements Executor {
       if (run.state.cancelReason !== undefined)
         void this.stop(run, run.state.cancelReason, run.state.timedOut ?? false);
     } catch (error) {
-      const reason = error instanceof RunError ? error.reason : 'Failed';
-      const cancelled = run.state.cancelReason !== undefined;
-      await this.end(run, {
-        reason: cancelled ? (run.state.timedOut ? 'Timeout' : 'Cancelled') : reason,
-        message: cancelled ? run.state.cancelReason : errorMessage(error),
-      });
+      await this.end(run, preparationFailure(error, run.state));
     }
   }
 
@@ -504,97 +481,4 @@ export class LocalExecutor implements Executor {
     if (this.runs.get(run.spec.runId) === run) this.runs.delete(run.spec.runId);
     return Promise.resolve();
   }
-}
-
-/**
- * Runs a write into a run's folder, doing nothing when the folder is gone: it is removed when its training is
- * deleted or its work is released, possibly while the process is still ending, and a late line or state written
- * there has no reader left. Any other error is thrown.
- */
-function unlessFolderGone(write: () => void): void {
-  try {
-    write();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-function toStatus(state: PersistedState): ExecutorStatus {
-  return {
-    phase: state.phase,
-    ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
-    ...(state.reason ? { reason: state.reason } : {}),
-    ...(state.message !== undefined ? { message: state.message } : {}),
-    ...(state.processName ? { processName: state.processName } : {}),
-    ...(state.startedAt ? { startedAt: new Date(state.startedAt) } : {}),
-    ...(state.finishedAt ? { finishedAt: new Date(state.finishedAt) } : {}),
-    ...(state.commitId ? { commitId: state.commitId } : {}),
-    ...(state.artifacts ? { artifacts: state.artifacts } : {}),
-  };
-}
-
-function lost(message: string): ExecutorStatus {
-  return { phase: 'failed', reason: 'Lost', message };
-}
-
-function readState(dir: string): PersistedState | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, '.gangplank', 'state.json'), 'utf8')) as PersistedState;
-  } catch {
-    return undefined;
-  }
-}
-
-function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
-}
-
-const READ_BYTES = 1 << 20;
-
-/** Reads log records after `cursor` (`<byte offset>:<seq>`). */
-export function readLog(file: string, cursor: string | undefined, limit: number): LogPage {
-  const [offsetText, seqText] = (cursor ?? '0:0').split(':');
-  let offset = Number(offsetText) || 0;
-  let seq = Number(seqText) || 0;
-  const chunks: LogChunk[] = [];
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return { chunks, cursor: `${offset}:${seq}` };
-  }
-  try {
-    const size = fstatSync(fd).size;
-    while (offset < size && chunks.length < limit) {
-      const buf = Buffer.alloc(Math.min(READ_BYTES, size - offset));
-      const n = readSync(fd, buf, 0, buf.length, offset);
-      let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl < 0 || nl >= n || chunks.length >= limit) break;
-        const line = buf.toString('utf8', start, nl);
-        start = nl + 1;
-        try {
-          const rec = JSON.parse(line) as { t: string; s: LogStream; x: string; p?: 1 };
-          chunks.push({
-            seq,
-            stream: rec.s,
-            time: new Date(rec.t),
-            text: rec.x,
-            ...(rec.p ? { partial: true } : {}),
-          });
-        } catch {
-          chunks.push({ seq, stream: 'system', time: new Date(), text: line });
-        }
-        seq++;
-      }
-      if (start === 0) break; // a record longer than the buffer is not complete yet
-      offset += start;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return { chunks, cursor: `${offset}:${seq}` };
 }

@@ -22,16 +22,13 @@ import {
   openSync,
   readFileSync,
   readSync,
-  renameSync,
   rmSync,
-  appendFileSync,
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type {
   Executor,
   ExecutorHandle,
-  ExecutorPhase,
   ExecutorReason,
   ExecutorStatus,
   LogPage,
@@ -40,11 +37,24 @@ import type {
 } from '../executor.js';
 import { isFinalPhase } from '../executor.js';
 import { buildRunEnvironment } from '../environment.js';
-import { readLog } from '../local.js';
 import { finalizeRun, prepareRun } from '../pipeline.js';
 import { parseCpuCores } from '../quantity.js';
 import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../run-spec.js';
 import { RunError, errorMessage } from '../run-error.js';
+import {
+  appendLog,
+  finalStatusOfFolder,
+  formatDuration,
+  logFileOf,
+  lost,
+  preparationFailure,
+  readLog,
+  readState,
+  statusOfFolder,
+  toStatus,
+  writeState,
+  type RunRecord,
+} from '../run-folder.js';
 import { spawnCommand, type CommandRunner } from './command-runner.js';
 import { isUnknownJob, parseJobCompFile, parseSacct, parseSbatchJobId, parseScontrolJob } from './parse.js';
 import { renderBatchScript, timeLimitMinutes } from './script.js';
@@ -95,21 +105,10 @@ export interface SlurmExecutorOptions {
   now?: () => number;
 }
 
-interface PersistedState {
-  phase: ExecutorPhase;
-  startedAt?: string;
+interface PersistedState extends RunRecord {
   runningAt?: string;
-  finishedAt?: string;
-  exitCode?: number;
-  reason?: ExecutorReason;
-  message?: string;
-  commitId?: string;
-  artifacts?: RunArtifact[];
   jobId?: string;
   submittedAt?: string;
-  processName?: string;
-  cancelReason?: string;
-  timedOut?: boolean;
   /** Bytes of the job's stdout / stderr files already copied into the log. */
   outOffset?: number;
   errOffset?: number;
@@ -170,7 +169,7 @@ export class SlurmExecutor implements Executor {
     const live = this.runs.get(handle.runId);
     if (live) return toStatus(live.state);
     const dir = this.dirOf(handle);
-    const state = readState(dir);
+    const state = readState<PersistedState>(dir);
     if (!state) return lost('the work folder of the run is gone');
     if (isFinalPhase(state.phase)) return toStatus(state);
     const run = this.track(spec, dir, state);
@@ -186,16 +185,14 @@ export class SlurmExecutor implements Executor {
 
   status(handle: ExecutorHandle): Promise<ExecutorStatus> {
     const live = this.runs.get(handle.runId);
-    if (live) return Promise.resolve(toStatus(live.state));
-    const state = readState(this.dirOf(handle));
-    return Promise.resolve(state ? toStatus(state) : lost('the work folder of the run is gone'));
+    return Promise.resolve(live ? toStatus(live.state) : statusOfFolder(this.dirOf(handle)));
   }
 
   async cancel(handle: ExecutorHandle, reason: string): Promise<void> {
     const run = this.runs.get(handle.runId);
     if (!run) {
       // Not watched by this server: stop the job named in the folder, if any.
-      const state = readState(this.dirOf(handle));
+      const state = readState<PersistedState>(this.dirOf(handle));
       const jobId = state?.jobId ?? (typeof handle.jobId === 'string' ? handle.jobId : undefined);
       if (jobId && (!state || !isFinalPhase(state.phase))) await this.scancel(jobId);
       return;
@@ -207,7 +204,7 @@ export class SlurmExecutor implements Executor {
     const run = this.runs.get(handle.runId);
     // Copy what the job wrote since the last poll, so a reader never waits a poll period for output.
     if (run) this.tail(run, false);
-    return Promise.resolve(readLog(join(this.dirOf(handle), '.gangplank', 'log.jsonl'), cursor, limit));
+    return Promise.resolve(readLog(logFileOf(this.dirOf(handle)), cursor, limit));
   }
 
   watch(handle: ExecutorHandle, listener: () => void): () => void {
@@ -231,8 +228,7 @@ export class SlurmExecutor implements Executor {
   async settled(runId: string): Promise<ExecutorStatus | undefined> {
     const run = this.runs.get(runId);
     if (!run) {
-      const state = readState(join(this.root, runId));
-      return state && isFinalPhase(state.phase) ? toStatus(state) : undefined;
+      return finalStatusOfFolder(join(this.root, runId));
     }
     await run.settled;
     return toStatus(run.state);
@@ -286,15 +282,12 @@ export class SlurmExecutor implements Executor {
   }
 
   private save(run: LiveRun): void {
-    const file = join(run.dir, '.gangplank', 'state.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(run.state));
-    renameSync(`${file}.tmp`, file);
+    writeState(run.dir, run.state);
     for (const listener of run.listeners) listener();
   }
 
   private log(run: LiveRun, stream: LogStream, text: string, partial = false): void {
-    const rec = partial ? { t: this.iso(), s: stream, x: text, p: 1 } : { t: this.iso(), s: stream, x: text };
-    appendFileSync(join(run.dir, '.gangplank', 'log.jsonl'), `${JSON.stringify(rec)}\n`);
+    appendLog(run.dir, this.iso(), stream, text, partial);
   }
 
   private commandEnv(): Record<string, string> {
@@ -387,12 +380,7 @@ export class SlurmExecutor implements Executor {
       if (run.state.cancelReason !== undefined) await this.scancel(jobId);
       this.schedule(0);
     } catch (error) {
-      const reason = error instanceof RunError ? error.reason : 'Failed';
-      const cancelled = run.state.cancelReason !== undefined;
-      await this.end(run, {
-        reason: cancelled ? (run.state.timedOut ? 'Timeout' : 'Cancelled') : reason,
-        message: cancelled ? run.state.cancelReason : errorMessage(error),
-      });
+      await this.end(run, preparationFailure(error, run.state));
     }
   }
 
@@ -628,36 +616,4 @@ function readNewLines(
   } finally {
     closeSync(fd);
   }
-}
-
-function toStatus(state: PersistedState): ExecutorStatus {
-  return {
-    phase: state.phase,
-    ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
-    ...(state.reason ? { reason: state.reason } : {}),
-    ...(state.message !== undefined ? { message: state.message } : {}),
-    ...(state.processName ? { processName: state.processName } : {}),
-    ...(state.startedAt ? { startedAt: new Date(state.startedAt) } : {}),
-    ...(state.finishedAt ? { finishedAt: new Date(state.finishedAt) } : {}),
-    ...(state.commitId ? { commitId: state.commitId } : {}),
-    ...(state.artifacts ? { artifacts: state.artifacts } : {}),
-  };
-}
-
-function lost(message: string): ExecutorStatus {
-  return { phase: 'failed', reason: 'Lost', message };
-}
-
-function readState(dir: string): PersistedState | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, '.gangplank', 'state.json'), 'utf8')) as PersistedState;
-  } catch {
-    return undefined;
-  }
-}
-
-function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
 }
