@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { ForbiddenError, UnauthorizedError } from '../domain/errors.js';
+import { ApiError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { isAllowed, isPublic, ROLES, type Role } from './permissions.js';
 
 export interface StaticToken {
@@ -69,6 +69,18 @@ export interface Authenticator {
   check(method: string, path: string, authorization: string | undefined): Promise<Principal | undefined>;
 }
 
+/**
+ * 503, not 401: the issuer's keys could not be read, so the token was not judged. A 401 would make clients such as
+ * the CLI throw the token away and ask for a new login that cannot help.
+ */
+function issuerUnreachable(issuer: string, error: unknown): ApiError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new ApiError(
+    503,
+    `cannot verify the token: the keys of the OIDC issuer ${issuer} could not be read (${why}); try again later`,
+  );
+}
+
 export function createAuthenticator(options: AuthOptions): Authenticator {
   const tokens = options.tokens ?? [];
   for (const token of tokens) {
@@ -97,13 +109,24 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (match) return { subject: match.subject ?? 'static token', roles: [match.role] };
     if (!oidc || token.split('.').length !== 3)
       throw new UnauthorizedError('invalid token: not a known token');
+    let keySet: Awaited<ReturnType<typeof keys>>;
+    try {
+      keySet = await keys();
+    } catch (error) {
+      throw issuerUnreachable(oidc.issuer, error);
+    }
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, await keys(), {
+      ({ payload: claims } = await jwtVerify(token, keySet, {
         issuer: oidc.issuer,
         ...(oidc.audience !== undefined ? { audience: oidc.audience } : {}),
       }));
     } catch (error) {
+      // jose's own errors (ERR_JWT_EXPIRED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED, …) judge the token; anything else,
+      // and a JWKS fetch that timed out, means the keys could not be read: the token may well be valid.
+      const code = (error as { code?: unknown }).code;
+      const judged = typeof code === 'string' && code.startsWith('ERR_J') && code !== 'ERR_JWKS_TIMEOUT';
+      if (!judged) throw issuerUnreachable(oidc.issuer, error);
       throw new UnauthorizedError(`invalid token: ${(error as Error).message}`);
     }
     const mapping = oidc.roleMapping ?? DEFAULT_ROLE_MAPPING;

@@ -120,6 +120,30 @@ describe('authentication and roles', () => {
     expect(foreign.statusCode).toBe(401);
   });
 
+  it('answers 503, not 401, while the OIDC issuer cannot be reached, and recovers after', async () => {
+    const unreachable = await buildApp(store, {
+      auth: { tokens: [], oidc: { issuer: 'http://127.0.0.1:9', jwksUri: 'http://127.0.0.1:9/jwks' } },
+    });
+    try {
+      const token = {
+        authorization: `Bearer ${await jwt(['odahu_admin'], { issuer: 'http://127.0.0.1:9' })}`,
+      };
+      const res = await call(unreachable, 'GET', '/api/v1/model/training', undefined, token);
+      expect(res.statusCode).toBe(503);
+      expect((res.data as { message: string }).message).toMatch(
+        /^cannot verify the token: the keys of the OIDC issuer http:\/\/127\.0\.0\.1:9 could not be read/,
+      );
+    } finally {
+      await unreachable.close();
+    }
+    // The reachable issuer of the suite still judges tokens: a bad signature stays a 401.
+    const forged = `${(await jwt(['odahu_admin'])).slice(0, -4)}AAAA`;
+    const res = await call(app, 'GET', '/api/v1/model/training', undefined, {
+      authorization: `Bearer ${forged}`,
+    });
+    expect(res.statusCode).toBe(401);
+  });
+
   it('tells the caller who it is', async () => {
     const scientist = { authorization: `Bearer ${await jwt(['odahu_data_scientist'])}` };
     expect((await call(app, 'GET', '/api/v1/user/info', undefined, scientist)).data).toEqual({
