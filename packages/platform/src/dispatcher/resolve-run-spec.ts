@@ -79,6 +79,7 @@ export function toToolchainSpec(toolchain: ToolchainIntegration): ToolchainSpec 
     kind,
     ...(kind === 'command' ? { command } : {}),
     ...(s.additionalEnvironments ? { additionalEnvironments: s.additionalEnvironments } : {}),
+    ...(s.defaultImage ? { defaultImage: s.defaultImage } : {}),
   };
 }
 
@@ -122,6 +123,9 @@ export async function resolveRunSpec(
   const outputId = spec.outputConnection || defaults.outputConnection;
   const timeoutText = env.get('GANGPLANK_TIMEOUT');
   const enabledText = env.get('GANGPLANK_METRICS_ENABLED')?.trim().toLowerCase();
+  // Odahu's validation already copies the toolchain's defaultImage into a training without one; this fallback
+  // covers trainings stored otherwise (manifests run locally, older rows). Empty strings count as absent.
+  const image = spec.image || toolchain.spec.defaultImage;
   return {
     runId: run.id,
     trainingId: run.trainingId,
@@ -145,6 +149,10 @@ export async function resolveRunSpec(
       : defaults.timeoutMs !== undefined
         ? { timeoutMs: defaults.timeoutMs }
         : {}),
+    ...(image ? { image } : {}),
+    ...(spec.nodeSelector && Object.keys(spec.nodeSelector).length
+      ? { nodeSelector: spec.nodeSelector }
+      : {}),
     metrics: {
       enabled: !['false', '0', 'no', 'off'].includes(enabledText ?? ''),
       job: env.get('GANGPLANK_JOB') || run.trainingId,

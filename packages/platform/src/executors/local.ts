@@ -140,6 +140,8 @@ export class LocalExecutor implements Executor {
   }
 
   submit(spec: RunSpec): Promise<ExecutorHandle> {
+    // `spec.image` and `spec.nodeSelector` are ignored on purpose: the run is a host process on this one machine,
+    // so there is no container to pull and no node to choose (resources are mapped instead, see resources.ts).
     if (this.closed) return Promise.reject(new Error('local executor is closed'));
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(spec.runId)) {
       return Promise.reject(new Error(`run id "${spec.runId}" cannot name a folder`));

@@ -25,6 +25,12 @@ export interface ToolchainSpec {
   command?: string[];
   /** Set before the training's own `envs` (Odahu order). */
   additionalEnvironments?: Record<string, string>;
+  /**
+   * The integration's `defaultImage`, kept apart from {@link RunSpec.image} so a container executor can tell a
+   * training's own image from the toolchain default Odahu copies into it (and let its configuration override the
+   * latter, e.g. with a mirror). Used as is: no value (Odahu placeholders such as `none` included) is special.
+   */
+  defaultImage?: string;
 }
 
 export interface SourceSpecGit {
@@ -97,6 +103,16 @@ export interface RunSpec {
   resources?: ResourcesSpec;
   /** Kill the run after this long. @default 14_400_000 (4 h, Odahu's default) */
   timeoutMs?: number;
+  /**
+   * Container image: the training's `image`, else the toolchain's `defaultImage`. Read by container executors
+   * (Kubernetes); the local and Slurm executors run on the host and ignore it.
+   */
+  image?: string;
+  /**
+   * The training's node selector (validated against the server's node pools at the API). Kubernetes merges it over
+   * its configured one; Slurm reads a partition from it (`partitionLabel`); the local executor ignores it.
+   */
+  nodeSelector?: Record<string, string>;
   metrics: MetricsWiring;
 }
 

@@ -96,6 +96,19 @@ describe('run description from a stored run', () => {
     });
   });
 
+  it("carries the training's image (else the toolchain's defaultImage) and node selector", async () => {
+    const own = await resolveRunSpec(
+      run({ image: 'ghcr.io/example/wine:2', nodeSelector: { 'gangplank.io/pool': 'gpu' } }),
+      sources,
+    );
+    expect(own.image).toBe('ghcr.io/example/wine:2');
+    expect(own.toolchain.defaultImage).toBe('img');
+    expect(own.nodeSelector).toEqual({ 'gangplank.io/pool': 'gpu' });
+    const defaulted = await resolveRunSpec(run({ image: '', nodeSelector: {} }), sources);
+    expect(defaulted.image).toBe('img');
+    expect(defaulted).not.toHaveProperty('nodeSelector');
+  });
+
   it('reads job name, metrics switch and timeout from reserved envs', async () => {
     const spec = await resolveRunSpec(
       run({
@@ -128,6 +141,7 @@ describe('run description from a stored run', () => {
       id: 'py',
       kind: 'command',
       command: ['python3', '-u'],
+      defaultImage: 'img',
     });
     expect(toToolchainSpec(toolchain('n', { kind: 'command', command: ['node'] })).command).toEqual(['node']);
   });

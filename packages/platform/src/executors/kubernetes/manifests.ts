@@ -4,7 +4,7 @@
  * A run is one `batch/v1` Job whose pod has, in Odahu's order:
  * 1. init container `setup` (the Gangplank image, `step.js setup`): fetches the algorithm source and the data into
  *    the shared `emptyDir` workspace, installs dependencies, and writes the entry script;
- * 2. container `train` (the training's image, else the toolchain's, else the Gangplank image): runs the entry
+ * 2. container `train` (image chosen by {@link trainImage}): runs the entry
  *    script with the training's resources (GPUs as `nvidia.com/gpu` limits) and envs;
  * 3. container `result` (the Gangplank image, `step.js result`): waits for `train` to end, then zips and uploads
  *    the output folder; its termination message carries the artifact record.
@@ -56,14 +56,17 @@ export interface KubernetesJobConfig {
   gangplankImage: string;
   /** Command that starts a step in `gangplankImage`, followed by `setup|result <spec file>`. @default ['node', '/app/packages/platform/dist/executors/kubernetes/step.js'] */
   stepCommand?: string[];
-  /** Image used when the training names none and `toolchainImages` has none for its toolchain. */
+  /** Last-but-one fallback image: used when neither the training nor its toolchain names one. */
   toolchainImage?: string;
   /**
-   * Image per toolchain id (the toolchains' `defaultImage`). The dispatcher's run spec does not carry images yet,
-   * so the server's configuration maps them here.
+   * Image per toolchain id, overriding the toolchain's `defaultImage` (not a training's own image): e.g. a mirror
+   * in a private registry, without editing the stored toolchain integrations.
    */
   toolchainImages?: Record<string, string>;
-  /** Node selector of every run pod (a training's own selector is merged over it). */
+  /**
+   * Node selector of every run pod. A training's own selector is merged over it: on the same key the training
+   * wins (its selector was checked against the server's node pools when it was submitted).
+   */
   nodeSelector?: Record<string, string>;
   tolerations?: V1Toleration[];
   /** Tolerations added when the run asks for GPUs (Odahu's `gpuTolerations`). */
@@ -88,8 +91,31 @@ export interface RunManifests {
   gateway?: { pod: V1Pod; service: V1Service };
 }
 
-/** Spec of a run as the Kubernetes executor reads it: the training's image and node selector ride along. */
-export type KubernetesRunSpec = RunSpec & { image?: string; nodeSelector?: Record<string, string> };
+/** Spec of a run as the Kubernetes executor reads it (the run spec carries `image` and `nodeSelector`). */
+export type KubernetesRunSpec = RunSpec;
+
+/**
+ * Image of the `train` container, first found of:
+ * 1. the training's own image (`spec.image` when it differs from the toolchain's `defaultImage`);
+ * 2. `config.toolchainImages[toolchain id]` (the operator's override of the toolchain default);
+ * 3. the toolchain's `defaultImage` (also what Odahu's validation copies into a training naming no image, hence
+ *    the comparison in 1: such a copy is the toolchain default, so the override in 2 still applies to it);
+ * 4. `config.toolchainImage`;
+ * 5. `config.gangplankImage`.
+ * Empty strings count as absent; no other value (an Odahu placeholder such as `none`) is special.
+ */
+export function trainImage(spec: KubernetesRunSpec, config: KubernetesJobConfig): string {
+  const toolchainDefault = spec.toolchain.defaultImage || undefined;
+  const own = spec.image && spec.image !== toolchainDefault ? spec.image : undefined;
+  return (
+    own ||
+    config.toolchainImages?.[spec.toolchain.id] ||
+    toolchainDefault ||
+    spec.image ||
+    config.toolchainImage ||
+    config.gangplankImage
+  );
+}
 
 const DEFAULT_STEP = ['node', '/app/packages/platform/dist/executors/kubernetes/step.js'];
 
@@ -189,11 +215,7 @@ export function renderRunManifests(spec: KubernetesRunSpec, config: KubernetesJo
   };
   const train: V1Container = {
     name: 'train',
-    image:
-      spec.image ||
-      config.toolchainImages?.[spec.toolchain.id] ||
-      config.toolchainImage ||
-      config.gangplankImage,
+    image: trainImage(spec, config),
     command: ['/bin/sh', POD_PATHS.entryScript],
     env,
     resources: {
@@ -213,6 +235,7 @@ export function renderRunManifests(spec: KubernetesRunSpec, config: KubernetesJo
     terminationMessagePolicy: 'File',
   };
   const tolerations = [...(config.tolerations ?? []), ...(gpus ? (config.gpuTolerations ?? []) : [])];
+  // The training wins on a shared key: the API only accepts selectors equal to a configured node pool.
   const nodeSelector = { ...(config.nodeSelector ?? {}), ...(spec.nodeSelector ?? {}) };
   const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const job: V1Job = {

@@ -31,6 +31,21 @@ export interface SlurmJobOptions {
   extraArgs?: string[];
 }
 
+/** Node selector key that names a Slurm partition, unless the executor's `partitionLabel` says otherwise. */
+export const DEFAULT_PARTITION_LABEL = 'slurm.gangplank.io/partition';
+
+/**
+ * `--partition` of a run: the training's node selector value under `partitionLabel`, else the configured
+ * `partition`, else none (Slurm's default partition). An empty selector value counts as absent. Other selector
+ * keys have no Slurm meaning and are ignored (constraints go through `extraSbatchArgs`).
+ */
+export function slurmPartition(
+  nodeSelector: Record<string, string> | undefined,
+  options: { partition?: string; partitionLabel?: string },
+): string | undefined {
+  return nodeSelector?.[options.partitionLabel ?? DEFAULT_PARTITION_LABEL] || options.partition || undefined;
+}
+
 /** Quotes a word for bash: single quotes, with embedded single quotes closed and escaped. */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;

@@ -57,11 +57,11 @@ import {
 } from '../run-folder.js';
 import { spawnCommand, type CommandRunner } from './command-runner.js';
 import { isUnknownJob, parseJobCompFile, parseSacct, parseSbatchJobId, parseScontrolJob } from './parse.js';
-import { renderBatchScript, timeLimitMinutes } from './script.js';
+import { renderBatchScript, slurmPartition, timeLimitMinutes } from './script.js';
 import { mapSlurmState, type SlurmJobInfo } from './slurm-state.js';
 
-/** A run spec with the training's node selector, when the dispatcher passes it along. */
-export type SlurmRunSpec = RunSpec & { nodeSelector?: Record<string, string> };
+/** Spec of a run as the Slurm executor reads it (the run spec carries the training's `nodeSelector`). */
+export type SlurmRunSpec = RunSpec;
 
 export interface SlurmExecutorOptions {
   /** Shared work folder: one sub-folder per run; must have the same path on the server and on every node. */
@@ -70,7 +70,7 @@ export interface SlurmExecutorOptions {
   cacheDir?: string;
   /** `SLURM_CONF` for the Slurm commands; absent = Slurm's default (`/etc/slurm/slurm.conf`). */
   slurmConf?: string;
-  /** Partition of every job; a training's node selector under `partitionLabel` wins. @default cluster default */
+  /** Partition of jobs whose training's node selector names none under `partitionLabel`. @default cluster default */
   partition?: string;
   /** Node selector key that names a partition. @default 'slurm.gangplank.io/partition' */
   partitionLabel?: string;
@@ -124,8 +124,6 @@ interface LiveRun {
   settled: Promise<void>;
   settle: () => void;
 }
-
-const DEFAULT_PARTITION_LABEL = 'slurm.gangplank.io/partition';
 
 export function createSlurmExecutor(options: SlurmExecutorOptions): SlurmExecutor {
   return new SlurmExecutor(options);
@@ -299,11 +297,6 @@ export class SlurmExecutor implements Executor {
     return env;
   }
 
-  private partitionOf(spec: SlurmRunSpec): string | undefined {
-    const label = this.options.partitionLabel ?? DEFAULT_PARTITION_LABEL;
-    return spec.nodeSelector?.[label] ?? this.options.partition;
-  }
-
   private async execute(run: LiveRun): Promise<void> {
     const { spec, dir } = run;
     const workspace = join(dir, 'workspace');
@@ -335,7 +328,7 @@ export class SlurmExecutor implements Executor {
         resourceEnv: { ...threads, ...prepared.env },
       });
       const timeoutMs = spec.timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const partition = this.partitionOf(spec);
+      const partition = slurmPartition(spec.nodeSelector, this.options);
       const script = renderBatchScript({
         jobName: `gangplank-${spec.runId}`.slice(0, 128),
         ...(partition ? { partition } : {}),

@@ -71,7 +71,7 @@ describe('a training on the Kubernetes executor (fake API server)', () => {
     for (const [url, payload] of [
       [
         '/api/v1/toolchain/integration',
-        { id: 'py', spec: { entrypoint: 'python3', defaultImage: 'python:3.12' } },
+        { id: 'py', spec: { entrypoint: 'python3', defaultImage: 'python:3.12-slim' } },
       ],
       ['/api/v1/connection', { id: 'src', spec: { type: 'local', uri: '/nonexistent-in-this-test' } }],
       [
@@ -102,6 +102,11 @@ describe('a training on the Kubernetes executor (fake API server)', () => {
       () => api.get('jobs', NS, name),
       (j) => j !== undefined,
     );
+    // The API copied the toolchain's defaultImage into the training; the configured per-toolchain image overrides it.
+    const containers = (
+      job?.spec as { template: { spec: { containers: { name: string; image: string }[] } } }
+    ).template.spec.containers;
+    expect(containers.find((c) => c.name === 'train')?.image).toBe('python:3.12');
     // Play the Job controller and kubelet: a pod that ran all three steps.
     const labels = (job?.spec as { template: { metadata: { labels: Record<string, string> } } }).template
       .metadata.labels;

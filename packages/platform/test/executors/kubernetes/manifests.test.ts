@@ -9,6 +9,7 @@ import {
   jobName,
   labelValue,
   renderRunManifests,
+  trainImage,
 } from '../../../src/executors/kubernetes/manifests.js';
 import type { KubernetesJobConfig, KubernetesRunSpec } from '../../../src/executors/kubernetes/manifests.js';
 
@@ -83,6 +84,39 @@ describe('Kubernetes manifests of a run', () => {
       },
     );
     expectGolden('gpu-run-with-gateway.json', m);
+  });
+
+  it("renders a training's own image and node selector merged over the configuration (golden)", () => {
+    const m = renderRunManifests(
+      {
+        ...spec,
+        toolchain: { ...spec.toolchain, defaultImage: 'odahu/mlflow-toolchain:1.7.0' },
+        image: 'ghcr.io/example/wine-train:3',
+        nodeSelector: { 'gangplank.io/pool': 'highmem', 'topology.kubernetes.io/zone': 'eu-west-1a' },
+      },
+      { ...config, toolchainImages: { mlflow: 'registry.local/mlflow-toolchain:1.7.0' } },
+    );
+    expectGolden('training-image-node-selector.json', m);
+    const pod = m.job.spec?.template.spec;
+    expect(pod?.containers.find((c) => c.name === 'train')?.image).toBe('ghcr.io/example/wine-train:3');
+    // The training wins on the shared key; the configured keys it does not name stay.
+    expect(pod?.nodeSelector).toEqual({
+      'gangplank.io/pool': 'highmem',
+      'topology.kubernetes.io/zone': 'eu-west-1a',
+    });
+    expect(pod?.tolerations?.map((t) => t.key)).toEqual(['dedicated']); // no GPU asked: no GPU tolerations
+  });
+
+  it('chooses the train image: training, toolchainImages, toolchain default, toolchainImage, gangplankImage', () => {
+    const tc = { ...spec.toolchain, defaultImage: 'odahu/mlflow:1' };
+    const cfg = { ...config, toolchainImages: { mlflow: 'mirror/mlflow:1' } };
+    expect(trainImage({ ...spec, toolchain: tc, image: 'own:1' }, cfg)).toBe('own:1');
+    // An image equal to the toolchain default was copied in by Odahu's validation: the configured override applies.
+    expect(trainImage({ ...spec, toolchain: tc, image: 'odahu/mlflow:1' }, cfg)).toBe('mirror/mlflow:1');
+    expect(trainImage({ ...spec, toolchain: tc }, cfg)).toBe('mirror/mlflow:1');
+    expect(trainImage({ ...spec, toolchain: tc, image: 'odahu/mlflow:1' }, config)).toBe('odahu/mlflow:1');
+    expect(trainImage({ ...spec, image: '' }, config)).toBe(config.toolchainImage);
+    expect(trainImage(spec, { ...config, toolchainImage: undefined })).toBe(config.gangplankImage);
   });
 
   it('ties the pieces together: labels, deadline, env order, GPU limits, gateway address, no secret in train', () => {

@@ -11,6 +11,7 @@ import {
 import {
   renderBatchScript,
   shellQuote,
+  slurmPartition,
   slurmResourceArgs,
   timeLimitMinutes,
 } from '../../../src/executors/slurm/script.js';
@@ -173,6 +174,38 @@ describe('sbatch script', () => {
       exec /usr/bin/python3 train.py --alpha=0.5 'two words'
       "
     `);
+  });
+
+  it("takes the partition from the training's node selector, else the configured one, else Slurm's default", () => {
+    const base = {
+      jobName: 'j',
+      timeLimitMinutes: 1,
+      stdoutFile: '/o',
+      stderrFile: '/e',
+      workDir: '/w',
+      env: {},
+      command: 'x',
+      args: [],
+    };
+    const line = (
+      nodeSelector: Record<string, string> | undefined,
+      options: Parameters<typeof slurmPartition>[1],
+    ) => {
+      const partition = slurmPartition(nodeSelector, options);
+      return renderBatchScript({ ...base, ...(partition ? { partition } : {}) })
+        .split('\n')
+        .filter((l) => l.startsWith('#SBATCH --partition'));
+    };
+    const selector = { 'hpc.example/queue': 'gpu', 'slurm.gangplank.io/partition': 'debug' };
+    expect(line(selector, { partition: 'cpu', partitionLabel: 'hpc.example/queue' })).toEqual([
+      '#SBATCH --partition=gpu',
+    ]);
+    expect(line(selector, { partition: 'cpu' })).toEqual(['#SBATCH --partition=debug']); // default label
+    expect(
+      line({ 'hpc.example/queue': '' }, { partition: 'cpu', partitionLabel: 'hpc.example/queue' }),
+    ).toEqual(['#SBATCH --partition=cpu']);
+    expect(line({ other: 'x' }, { partition: 'cpu' })).toEqual(['#SBATCH --partition=cpu']);
+    expect(line(undefined, {})).toEqual([]);
   });
 
   it('refuses what a script cannot carry', () => {
