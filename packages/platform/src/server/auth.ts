@@ -5,7 +5,7 @@
  * `odahu_viewer → viewer` (plain role names work too).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { ApiError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { isAllowed, isPublic, ROLES, type Role } from './permissions.js';
 
@@ -109,6 +109,14 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (match) return { subject: match.subject ?? 'static token', roles: [match.role] };
     if (!oidc || token.split('.').length !== 3)
       throw new UnauthorizedError('invalid token: not a known token');
+    // Judge what needs no keys first: a token that is not a JWT, or one from another issuer, is a 401 even while
+    // the issuer is unreachable.
+    try {
+      decodeProtectedHeader(token);
+      if (decodeJwt(token).iss !== oidc.issuer) throw new Error('unexpected "iss" claim value');
+    } catch (error) {
+      throw new UnauthorizedError(`invalid token: ${(error as Error).message}`);
+    }
     let keySet: Awaited<ReturnType<typeof keys>>;
     try {
       keySet = await keys();
