@@ -6,7 +6,7 @@
  * leases expire, and the runs it had claimed but not started are run by the others.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../fixtures/specs.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import {
+  allRuns,
+  setUpTrainings,
+  startedLines as linesOf,
+  startedTwice,
+  submitRoundRobin,
+  trainingBody,
+  waitForFinal,
+} from './shared-work.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
@@ -67,32 +76,7 @@ async function startServer(name: string): Promise<Server> {
   return server;
 }
 
-async function post(server: Server, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 201)
-    throw new Error(`POST ${path} on ${server.name}: ${res.status} ${await res.text()}`);
-}
-
-function trainingBody(id: string) {
-  return {
-    kind: 'ModelTraining',
-    id,
-    spec: {
-      model: { name: 'multi', version: '1.0' },
-      toolchain: 'sh',
-      entrypoint: join(HERE, 'record-run.sh'),
-      algorithmSource: { objectStorage: { connection: 'src' } },
-      resources: { limits: { cpu: '1', memory: '256Mi' }, requests: { cpu: '1', memory: '64Mi' } },
-    },
-  };
-}
-
-const startedLines = () =>
-  existsSync(recordFile) ? readFileSync(recordFile, 'utf8').split('\n').filter(Boolean) : [];
+const startedLines = () => linesOf(recordFile);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -123,27 +107,14 @@ afterAll(async () => {
 describe('three API servers on one PostgreSQL', () => {
   it('run 200 trainings, each exactly once, while one server is killed', async () => {
     const [a, b, c] = servers as [Server, Server, Server];
-    const source = join(root, 'source');
-    mkdirSync(source, { recursive: true });
-    writeFileSync(join(source, 'README'), 'source of the several-servers test\n');
-    await post(a, '/api/v1/toolchain/integration', {
-      id: 'sh',
-      spec: { entrypoint: 'sh', defaultImage: 'none', kind: 'command', command: ['/bin/sh'] },
-    });
-    await post(a, '/api/v1/connection', { id: 'src', spec: { type: 'local', uri: source } });
+    await setUpTrainings(a, root);
     const ids = Array.from({ length: TRAININGS }, (_, i) => `multi-${i}`);
-    await Promise.all(
-      [a, b, c].map(async (server, k) => {
-        for (let i = k; i < ids.length; i += 3) {
-          if (server.child.exitCode !== null || server.child.signalCode !== null) break;
-          const body = trainingBody(ids[i] ?? '');
-          await post(server, '/api/v1/model/training', body).catch((error: unknown) => {
-            // Only the server we kill may refuse (connection reset); its share goes to a survivor.
-            if (server !== b) throw error;
-            return post(a, '/api/v1/model/training', body);
-          });
-        }
-      }),
+    // Only the server we kill may refuse (connection reset); its share goes to a survivor.
+    await submitRoundRobin(
+      [a, b, c],
+      ids.map((id) => trainingBody(id)),
+      b,
+      a,
     );
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
@@ -163,23 +134,8 @@ describe('three API servers on one PostgreSQL', () => {
       const killedAt = startedLines().length;
       expect(killedAt).toBeGreaterThan(0);
 
-      const deadline = Date.now() + 120_000;
-      let counts: Record<string, number> = {};
-      for (;;) {
-        const res = await client.query<{ state: string; n: string }>(
-          'SELECT state, count(*) AS n FROM training_runs GROUP BY state',
-        );
-        counts = Object.fromEntries(res.rows.map((r) => [r.state, Number(r.n)]));
-        const final = (counts.succeeded ?? 0) + (counts.failed ?? 0);
-        if (final === TRAININGS || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      const runs = await client.query<{
-        id: string;
-        training_id: string;
-        state: string;
-        reason: string | null;
-      }>('SELECT id, training_id, state, reason FROM training_runs');
+      const counts = await waitForFinal(client, TRAININGS, 120_000);
+      const runs = { rows: await allRuns(client) };
       // One run per training, all final.
       expect(runs.rows).toHaveLength(TRAININGS);
       expect(new Set(runs.rows.map((r) => r.training_id)).size).toBe(TRAININGS);
@@ -188,8 +144,7 @@ describe('three API servers on one PostgreSQL', () => {
       // No run started twice.
       const lines = startedLines();
       const started = lines.map((l) => l.split(' ')[0] ?? '');
-      const twice = started.filter((id, i) => started.indexOf(id) !== i);
-      expect(twice).toEqual([]);
+      expect(startedTwice(lines)).toEqual([]);
       // Every succeeded run started exactly once; every failure is a run the dead server was running.
       const startedSet = new Set(started);
       for (const run of runs.rows.filter((r) => r.state === 'succeeded'))
