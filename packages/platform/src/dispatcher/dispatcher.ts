@@ -282,6 +282,21 @@ class RunDispatcher implements Dispatcher {
         await this.finishWithout(run, 'InvalidSpec', errorText(error));
         return;
       }
+      // Start at most once. A run whose hand-over to an executor began before this claim (`startedAt` set while
+      // still `scheduling`) was being started by a worker that died before recording the process: that process
+      // may be running, so the run is failed `Lost` rather than started a second time.
+      if (run.startedAt !== undefined) {
+        await this.failLost(
+          run,
+          'the worker that held the run stopped while handing it to its executor; not started again, so it never runs twice',
+        );
+        return;
+      }
+      await this.store.updateRun(
+        run.id,
+        { startedAt: this.clock().toISOString() },
+        { workerId: this.workerId },
+      );
       let handle: ExecutorHandle;
       try {
         handle = await this.executor.submit(spec);

@@ -313,6 +313,36 @@ describe('dispatcher with the local executor', () => {
     expect(done.message).toContain('gone-worker stopped renewing its lease');
   });
 
+  it('never starts twice a run whose worker died while handing it to the executor', async () => {
+    // The dead worker claimed the run and recorded the hand-over (startedAt) but not the process: the process may
+    // be running, so a survivor must fail the run Lost instead of starting it again.
+    const { run } = await store.createTraining(uid('handover'), spec('succeed.mjs'));
+    const [claimed] = await store.claimRuns('died-mid-submit', 1, 1);
+    expect(claimed?.id).toBe(run.id);
+    await store.updateRun(run.id, { startedAt: new Date().toISOString() }, { workerId: 'died-mid-submit' });
+    await new Promise((r) => setTimeout(r, 20)); // the 1 ms lease expires
+    const local = new LocalExecutor({ root: join(root, 'runs'), graceMs: 500 });
+    const submitted: string[] = [];
+    const submit = local.submit.bind(local);
+    local.submit = (s) => {
+      submitted.push(s.runId);
+      return submit(s);
+    };
+    const d = dispatcher({ executor: local });
+    await d.start();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'failed', reason: 'Lost' });
+    expect(done.message).toContain('not started again');
+    expect(submitted).not.toContain(run.id);
+    // A run claimed but never handed over is simply started by the survivor.
+    const { run: fresh } = await store.createTraining(uid('claimed-only'), spec('succeed.mjs'));
+    await store.claimRuns('died-before-submit', 1, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    d.wake();
+    expect(await waitRun(fresh.id, final)).toMatchObject({ state: 'succeeded' });
+    expect(submitted).toContain(fresh.id);
+  });
+
   it('hands the gateway to the run, pushes run metrics, and deletes finished runs’ groups after the retention', async () => {
     const d = dispatcher({ retainFinishedMs: 1500 });
     await d.start();
