@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
-import { parseManifests, type Manifest } from './manifest.js';
+import { APPLY_ORDER, manifestKind, parseManifests, type Manifest, type ManifestKind } from './manifest.js';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
@@ -31,4 +31,21 @@ export function readManifestFiles(paths: readonly string[], cwd: string, stdin?:
     for (const file of files) out.push(...parseManifests(readFileSync(file, 'utf8'), isDir ? file : path));
   }
   return out;
+}
+
+/**
+ * The documents of `bulk` files with their kinds, each with an id, sorted so that what a training uses comes first
+ * (`apply`) or last (`delete`). Throws {@link UsageError} on no file or a document without an id.
+ */
+export function readBulkManifests(
+  files: readonly string[],
+  cwd: string,
+  stdin: (() => string) | undefined,
+  order: 'apply' | 'delete',
+): { m: Manifest; kind: ManifestKind }[] {
+  if (files.length === 0) throw new UsageError('pass at least one file');
+  const manifests = readManifestFiles(files, cwd, stdin).map((m) => ({ m, kind: manifestKind(m) }));
+  for (const { m } of manifests) if (!m.id) throw new UsageError(`${m.source}: the document has no id`);
+  const sign = order === 'apply' ? 1 : -1;
+  return manifests.sort((a, b) => sign * (APPLY_ORDER[a.kind] - APPLY_ORDER[b.kind]));
 }

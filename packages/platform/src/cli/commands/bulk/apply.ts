@@ -1,8 +1,6 @@
 import { ApiError, type WireResource } from '../../../client/index.js';
 import { defineCommand } from '../../command.js';
-import { UsageError } from '../../errors.js';
-import { APPLY_ORDER, manifestKind } from '../../manifest.js';
-import { readManifestFiles } from '../../manifest-files.js';
+import { readBulkManifests } from '../../manifest-files.js';
 
 export default defineCommand({
   args: '<files...>',
@@ -12,13 +10,7 @@ export default defineCommand({
   examples: ['gangplank bulk apply manifests.yaml', 'gangplank bulk apply connections.json trainings/'],
   async run(ctx, { args }) {
     const files = (args[0] as string[] | undefined) ?? [];
-    if (files.length === 0) throw new UsageError('pass at least one file');
-    const manifests = readManifestFiles(files, ctx.io.cwd, ctx.io.readStdin).map((m) => ({
-      m,
-      kind: manifestKind(m),
-    }));
-    for (const { m } of manifests) if (!m.id) throw new UsageError(`${m.source}: the document has no id`);
-    manifests.sort((a, b) => APPLY_ORDER[a.kind] - APPLY_ORDER[b.kind]);
+    const manifests = readBulkManifests(files, ctx.io.cwd, ctx.io.readStdin, 'apply');
     for (const { m, kind } of manifests) {
       const resource = ctx.client().resource(kind);
       let exists = true;
