@@ -6,10 +6,11 @@
  *   npx tsx examples/train/train.ts [--epochs 10] [--pushgateway 127.0.0.1:9091] [--job mnist] [--model <dir>]
  */
 import { TrainTestExporter } from '@gangplank/metrics';
-import { intOption, parseOptions } from '../lib/args.js';
+import { parseOptions } from '../lib/args.js';
 import type { SplitOptions } from '../lib/mnist.js';
 import { isMain, runMain } from '../lib/main.js';
 import { defaultModelDir } from '../lib/paths.js';
+import { TRAIN_OPTIONS, trainRunOptions } from './cli-options.js';
 import { trainMnist, type TrainMnistResult } from './training.js';
 
 export interface TrainExampleOptions {
@@ -81,29 +82,17 @@ export async function runTrain(options: TrainExampleOptions = {}): Promise<Train
 
 if (isMain(import.meta.url)) {
   const o = parseOptions('npx tsx examples/train/train.ts [options]', {
-    epochs: { env: 'GANGPLANK_EPOCHS', description: 'training epochs', default: '10' },
-    pushgateway: {
-      env: 'GANGPLANK_PUSHGATEWAY_ADDR',
-      description: 'Pushgateway address',
-      default: '127.0.0.1:9091',
-    },
-    job: { env: 'GANGPLANK_JOB', description: 'Pushgateway job name', default: 'mnist' },
+    ...TRAIN_OPTIONS,
     model: {
       env: 'GANGPLANK_MODEL_DIR',
       description: 'folder for the best model',
       default: 'examples/models/mnist_convnet',
     },
-    'train-images': { description: 'use only this many training images (quick runs)' },
   });
   runMain(async (signal) => {
     await runTrain({
-      epochs: intOption('epochs', o.epochs, 10),
-      ...(o.pushgateway === undefined ? {} : { pushgateway: o.pushgateway }),
-      ...(o.job === undefined ? {} : { job: o.job }),
+      ...trainRunOptions(o),
       ...(o.model === undefined ? {} : { modelDir: o.model }),
-      ...(o['train-images'] === undefined
-        ? {}
-        : { data: { trainLimit: intOption('train-images', o['train-images'], 8100) } }),
       signal,
     });
   });

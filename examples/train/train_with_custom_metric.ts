@@ -7,11 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainTestExporter } from '@gangplank/metrics';
-import { intOption, parseOptions } from '../lib/args.js';
+import { parseOptions } from '../lib/args.js';
 import { isMain, runMain } from '../lib/main.js';
 import type { SplitOptions } from '../lib/mnist.js';
 import { initTf } from '../lib/tf.js';
 import { learningRateMetric } from './learning-rate.js';
+import { TRAIN_OPTIONS, trainRunOptions } from './cli-options.js';
 import { trainMnist, type TrainMnistResult } from './training.js';
 
 export interface CustomMetricExampleOptions {
@@ -59,25 +60,8 @@ export async function runTrainWithCustomMetric(
 }
 
 if (isMain(import.meta.url)) {
-  const o = parseOptions('npx tsx examples/train/train_with_custom_metric.ts [options]', {
-    epochs: { env: 'GANGPLANK_EPOCHS', description: 'training epochs', default: '10' },
-    pushgateway: {
-      env: 'GANGPLANK_PUSHGATEWAY_ADDR',
-      description: 'Pushgateway address',
-      default: '127.0.0.1:9091',
-    },
-    job: { env: 'GANGPLANK_JOB', description: 'Pushgateway job name', default: 'mnist' },
-    'train-images': { description: 'use only this many training images (quick runs)' },
-  });
+  const o = parseOptions('npx tsx examples/train/train_with_custom_metric.ts [options]', TRAIN_OPTIONS);
   runMain(async (signal) => {
-    await runTrainWithCustomMetric({
-      epochs: intOption('epochs', o.epochs, 10),
-      ...(o.pushgateway === undefined ? {} : { pushgateway: o.pushgateway }),
-      ...(o.job === undefined ? {} : { job: o.job }),
-      ...(o['train-images'] === undefined
-        ? {}
-        : { data: { trainLimit: intOption('train-images', o['train-images'], 8100) } }),
-      signal,
-    });
+    await runTrainWithCustomMetric({ ...trainRunOptions(o), signal });
   });
 }
