@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { parseDuration } from './duration.js';
-import type { StackOptions } from './stack.js';
+import type { StackOptions } from './stack-options.js';
 
 /** Bad command-line input; the CLI prints the message and the usage, and exits with 2. */
 export class UsageError extends Error {

@@ -42,12 +42,12 @@ export {
   stopStack,
   type ServiceStatus,
   type StackInfo,
-  type StackOptions,
   type StackServiceInfo,
   type StackStatus,
   type StopResult,
 } from './stack.js';
 export { defaultDeployDir, renderStackConfigs } from './stack-configs.js';
+export type { StackOptions } from './stack-options.js';
 export { downReport, statusReport, upReport, type ReportOptions } from './report.js';
 export { StateLockedError } from './state-lock.js';
 export { readStackState, type ServiceRecord, type StackState } from './stack-state.js';

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatDuration, parseDuration } from './duration.js';
 import { renderPrometheusConfig, type StackPorts } from './prometheus-config.js';
 import { scaleRuleWindows } from './rule-windows.js';
-import type { StackOptions } from './stack.js';
+import type { StackOptions } from './stack-options.js';
 
 /** The repository's `deploy/` folder, next to this package in the workspace. */
 export function defaultDeployDir(): string {
