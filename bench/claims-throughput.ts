@@ -12,7 +12,7 @@
  * (the tests' helper); a fresh database per worker count.
  */
 import { createStore } from '@gangplank/platform';
-import type { SqlStore } from '@gangplank/platform';
+import type { Store } from '@gangplank/platform';
 import { createTestDatabase } from '../packages/platform/test/support/postgres.js';
 
 const runs = Number(process.argv[2] ?? 1000);
@@ -21,10 +21,10 @@ const KEY = Buffer.alloc(32, 3).toString('base64');
 
 async function measure(workers: number): Promise<{ perSecond: number; seconds: number; duplicates: number }> {
   const db = await createTestDatabase();
-  const stores: SqlStore[] = [];
+  const stores: Store[] = [];
   try {
     for (let i = 0; i < workers; i++) stores.push(await createStore({ databaseUrl: db.url, secretKey: KEY }));
-    const first = stores[0] as SqlStore;
+    const first = stores[0] as Store;
     await first.createToolchain('true', {
       entrypoint: 'true',
       defaultImage: 'none',

@@ -12,8 +12,8 @@ import { rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDispatcher, createStore, LocalExecutor } from '@gangplank/platform';
-import type { Dispatcher, SqlStore, TrainingRun } from '@gangplank/platform';
+import { createDispatcher, createLocalExecutor, createStore } from '@gangplank/platform';
+import type { Dispatcher, Store, TrainingRun } from '@gangplank/platform';
 
 const samples = Number(process.argv[2] ?? 40);
 const burst = Number(process.argv[3] ?? 100);
@@ -26,7 +26,7 @@ const spec = (name: string) => ({
   algorithmSource: {},
 });
 
-async function waitFinal(store: SqlStore, runIds: string[], timeoutMs: number): Promise<TrainingRun[]> {
+async function waitFinal(store: Store, runIds: string[], timeoutMs: number): Promise<TrainingRun[]> {
   // One query per poll (not one per run): PGlite runs in this process and would otherwise be the bottleneck.
   const wanted = new Set(runIds);
   const deadline = Date.now() + timeoutMs;
@@ -44,7 +44,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function latency(store: SqlStore, d: Dispatcher, wake: boolean, label: string): Promise<number[]> {
+async function latency(store: Store, d: Dispatcher, wake: boolean, label: string): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {
     const { run } = await store.createTraining(`lat-${label}-${i}`, spec('lat'));
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const make = (id: string, concurrency: number) =>
     createDispatcher({
       store,
-      executor: new LocalExecutor({ root: join(root, id), graceMs: 1000 }),
+      executor: createLocalExecutor({ root: join(root, id), graceMs: 1000 }),
       workerId: id,
       concurrency,
       pollMs: 500,

@@ -9,7 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalExecutor, SlurmExecutor } from '@gangplank/platform';
+import { createLocalExecutor, createSlurmExecutor } from '@gangplank/platform';
 import type { Executor } from '@gangplank/platform';
 import { nodeSpec, tempDir } from '../packages/platform/test/fixtures/specs.js';
 import { startSlurm } from '../packages/platform/test/support/slurm.js';
@@ -43,13 +43,13 @@ const median = (xs: number[]) => {
 };
 
 try {
-  const slurm = new SlurmExecutor({
+  const slurm = createSlurmExecutor({
     workRoot: join(cluster.dir, 'work', 'runs'),
     slurmConf: cluster.conf,
     jobCompFile: cluster.jobCompFile,
     pollMs: 100,
   });
-  const local = new LocalExecutor({ root: join(root, 'runs'), graceMs: 500 });
+  const local = createLocalExecutor({ root: join(root, 'runs'), graceMs: 500 });
   // One warm-up each: the first Slurm job waits for slurmctld's first scheduling pass (about 3 s).
   await latency(slurm);
   await latency(local);

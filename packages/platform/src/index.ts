@@ -1,36 +1,79 @@
-// Executors: the port, local executor, run description, toolchains, artifacts
+/**
+ * @module @gangplank/platform
+ * The package's public surface: the REST client, the server's start and app, the Store and Executor ports with
+ * their adapters' factories, the dispatcher, and the domain types a caller of those needs. Everything else is
+ * internal and may move; tests reach it by path. Importing this module loads every executor adapter (the
+ * Kubernetes client included); `gangplank serve` does not import it, it goes through `server/start.ts`.
+ */
+
+// REST client of the API (Odahu-flow 1.6 wire format), for scripts and the CLI
+export {
+  ApiError,
+  ConnectionClient,
+  GangplankClient,
+  ResourceClient,
+  TrainingClient,
+  UnreachableError,
+  type ClientOptions,
+  type ListQuery,
+  type ResourceKind,
+  type WireConnection,
+  type WireModelTraining,
+  type WireToolchainIntegration,
+  type WireTrainingRun,
+} from './client/index.js';
+
+// The server: the composition root (`gangplank serve`), its configuration, and the bare HTTP app
+export { startServer, type RunningServer } from './server/start.js';
+export {
+  ConfigError,
+  resolveServerConfig,
+  type ResolveOptions,
+  type ServerConfig,
+  type ServerConfigInput,
+} from './config/server-config.js';
+export { createApp, type AppOptions } from './server/app.js';
+export type { AuthOptions } from './server/auth.js';
+export type { OidcOptions, StaticToken } from './domain/auth-options.js';
+export type { Role } from './domain/role.js';
+
+// The Store port and its factory (PGlite or PostgreSQL)
+export type { ConnectionListQuery, ListResult, Page, RunPatch, Store, TrainingListQuery } from './store/store.js';
+export { createStore, type StoreConfig } from './store/create-store.js';
+export { AlreadyExistsError, LeaseLostError, NotFoundError } from './domain/errors.js';
+
+// The Executor port and its adapters' factories
 export type {
   Executor,
   ExecutorHandle,
+  ExecutorLogChunk,
   ExecutorPhase,
-  ExecutorReason,
   ExecutorStatus,
-  LogChunk,
   LogPage,
-  LogStream,
-  RunArtifact,
 } from './executors/executor.js';
-export { createLocalExecutor, LocalExecutor, type LocalExecutorOptions } from './executors/local.js';
+export { createLocalExecutor, type LocalExecutorOptions } from './executors/local.js';
+export { createSlurmExecutor, type SlurmExecutorOptions } from './executors/slurm/slurm-executor.js';
 export {
-  DEFAULT_ARTIFACT_NAME_TEMPLATE,
-  DEFAULT_TIMEOUT_MS,
-  type DataBindingSpec,
-  type MetricsWiring,
-  type ResourcesSpec,
-  type RunSpec,
-  type SourceSpec,
-  type ToolchainKind,
-  type ToolchainSpec,
-} from './executors/run-spec.js';
-export type { ConnectionSpec } from './transfer/connection.js';
-export { parseMLproject, renderEntryPoint, MLprojectError, type MLproject } from './toolchains/mlproject.js';
-export { renderArtifactName, validateArtifactNameTemplate } from './artifacts/name-template.js';
-// Domain types, Store port and adapters, the API server
+  createKubernetesExecutor,
+  type KubernetesExecutorOptions,
+} from './executors/kubernetes/kubernetes-executor.js';
+
+// The dispatcher (store → executor), and a run without a server (`gangplank local train run`)
+export { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher/dispatcher.js';
+export { notifyingStore } from './dispatcher/notifying-store.js';
+export {
+  runTrainingLocally,
+  type LocalTrainingOptions,
+  type LocalTrainingResult,
+} from './dispatcher/run-locally.js';
+
+// Domain types the calls above take and return
 export type {
   Connection,
-  ConnectionSpec as StoredConnectionSpec,
+  ConnectionSpec,
   ConnectionType,
-  LogChunk as StoreLogChunk,
+  LogChunk,
+  LogStream,
   ModelTraining,
   ModelTrainingSpec,
   ModelTrainingStatus,
@@ -41,99 +84,7 @@ export type {
   TrainingRun,
   TrainingState,
 } from './domain/types.js';
-export { TRAINING_STATES, FINISHED_STATES, CONNECTION_TYPES } from './domain/types.js';
-export {
-  ApiError,
-  NotFoundError,
-  AlreadyExistsError,
-  ValidationError,
-  BadRequestError,
-  LeaseLostError,
-} from './domain/errors.js';
-export type {
-  Store,
-  Page,
-  ListResult,
-  RunPatch,
-  TrainingListQuery,
-  ConnectionListQuery,
-} from './store/store.js';
-export { createStore, type StoreConfig } from './store/create-store.js';
-export { SqlStore } from './store/sql-store.js';
-export { createApp, type AppOptions } from './server/app.js';
-export type { AuthOptions, OidcOptions, StaticToken } from './server/auth.js';
-export type { Role } from './server/permissions.js';
-// Typed REST client of the API (Odahu-flow 1.6 wire format), for scripts and the CLI
-export {
-  // `ApiError` is the domain error above; the client's is the same idea seen from the other side of the wire.
-  ApiError as ClientApiError,
-  ConnectionClient,
-  GangplankClient,
-  RESOURCE_PATHS,
-  ResourceClient,
-  TrainingClient,
-  UnreachableError,
-  type ClientOptions,
-  type HttpOptions,
-  type ListQuery,
-  type ResourceKind,
-  type WireArtifact,
-  type WireConnection,
-  type WireModelTraining,
-  type WireResource,
-  type WireToolchainIntegration,
-  type WireTrainingRun,
-  type WireTrainingState,
-  type WireTrainingStatus,
-} from './client/index.js';
-// Dispatcher
-export {
-  createDispatcher,
-  type Dispatcher,
-  type DispatcherOptions,
-  type DispatcherStore,
-} from './dispatcher/dispatcher.js';
-export { resolveRunSpec, InvalidRunError, parseDuration } from './dispatcher/resolve-run-spec.js';
-export { renderRunMetrics, RunMetricsPublisher } from './dispatcher/run-metrics.js';
-// Local training without a server (`gangplank local train run`)
-export {
-  runTrainingLocally,
-  type LocalTrainingOptions,
-  type LocalTrainingResult,
-} from './dispatcher/run-locally.js';
-// Server start and configuration (`gangplank serve`)
-export { startServer, authFor, type RunningServer } from './server/start.js';
-export {
-  resolveServerConfig,
-  isLoopback,
-  ConfigError,
-  SERVER_ENV,
-  DEFAULT_CONFIG_FILE,
-  type ServerConfig,
-  type ServerConfigInput,
-  type ResolveOptions,
-  type AuthMode,
-} from './config/server-config.js';
-// Wake the dispatcher from the HTTP app's store calls (`createApp({ store: notifyingStore(store, () => dispatcher.wake()) })`)
-export { notifyingStore } from './dispatcher/notifying-store.js';
-export {
-  createSlurmExecutor,
-  SlurmExecutor,
-  type SlurmExecutorOptions,
-  type SlurmRunSpec,
-} from './executors/slurm/slurm-executor.js';
-export type { CommandRunner, CommandResult } from './executors/slurm/command-runner.js';
-export { mapSlurmState, type SlurmJobInfo } from './executors/slurm/slurm-state.js';
-export {
-  createKubernetesExecutor,
-  KubernetesExecutor,
-  type KubernetesExecutorOptions,
-} from './executors/kubernetes/kubernetes-executor.js';
-export {
-  renderRunManifests,
-  jobName,
-  type KubernetesJobConfig,
-  type KubernetesRunSpec,
-  type RunManifests,
-} from './executors/kubernetes/manifests.js';
-export { mapJobStatus } from './executors/kubernetes/job-status.js';
+export { FINISHED_STATES, TRAINING_STATES } from './domain/types.js';
+export type { ExecutorReason } from './domain/executor-reason.js';
+export type { RunArtifact } from './domain/run-artifact.js';
+export type { RunSpec } from './domain/run-spec.js';

@@ -20,6 +20,11 @@ export interface CommandInput {
   args: unknown[];
   /** The command's own options (camelCased by commander). */
   opts: Record<string, unknown>;
+  /**
+   * The whole command tree with every command loaded (for `completion`). Handed in by the program builder so
+   * that no command file imports program.ts, which imports the command map.
+   */
+  fullProgram: () => Promise<Command>;
 }
 
 /** Identity helper that gives a command file its type. */

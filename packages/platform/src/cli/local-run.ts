@@ -11,7 +11,7 @@ import { validateConnection } from '../domain/validate-connection.js';
 import { validateToolchain } from '../domain/validate-toolchain.js';
 import { validateTraining } from '../domain/validate-training.js';
 import { readConnectionBody, readToolchainBody, readTrainingBody } from '../domain/wire.js';
-import { runTrainingLocally } from '../index.js';
+import { runTrainingLocally } from '../dispatcher/run-locally.js';
 import type { CliContext } from './context.js';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import type { LocalPlan } from './local-plan.js';

@@ -5,6 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { ApiError, UnreachableError } from '../client/index.js';
+import { toError } from '../domain/to-error.js';
 import { processIO, type CliIO } from './context.js';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { buildProgram } from './program.js';
@@ -43,7 +44,7 @@ export function reportError(err: unknown, io: Pick<CliIO, 'stderr' | 'env'>): nu
     io.stderr.write(`Error: ${err.message}\n`);
     return EXIT_FAILURE;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = toError(err).message;
   io.stderr.write(`Error: ${message}\n`);
   if (io.env['GANGPLANK_DEBUG'] && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;

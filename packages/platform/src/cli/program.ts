@@ -107,7 +107,11 @@ function configure(cmd: Command, def: CommandDef, io: CliIO, result: RunResult):
     const self = params[params.length - 1] as Command;
     const globals = self.optsWithGlobals<GlobalFlags & Record<string, unknown>>();
     const ctx = new CliContext(io, { url: globals.url, token: globals.token, config: globals.config });
-    const code = await def.run(ctx, { args: self.processedArgs as unknown[], opts: self.opts() });
+    const code = await def.run(ctx, {
+      args: self.processedArgs as unknown[],
+      opts: self.opts(),
+      fullProgram: () => buildProgram(io, [], { exitCode: 0 }, { loadAll: true }),
+    });
     result.exitCode = code ?? 0;
   });
 }

@@ -7,8 +7,8 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { NodePool } from '../domain/validate-training.js';
-import type { OidcOptions, StaticToken } from '../server/auth.js';
-import { ROLES, type Role } from '../server/permissions.js';
+import type { OidcOptions, StaticToken } from '../domain/auth-options.js';
+import { ROLES, type Role } from '../domain/role.js';
 
 export type AuthMode = 'auto' | 'on' | 'off';
 

@@ -7,27 +7,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { ApiError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
-import { isAllowed, isPublic, ROLES, type Role } from './permissions.js';
-
-export interface StaticToken {
-  token: string;
-  role: Role;
-  /** Shown in logs and in 403 messages. @default "static token" */
-  subject?: string;
-}
-
-export interface OidcOptions {
-  /** The `iss` the tokens carry, e.g. `https://keycloak.example.com/realms/odahu`. */
-  issuer: string;
-  /** @default discovered from `<issuer>/.well-known/openid-configuration` */
-  jwksUri?: string;
-  /** Required `aud`, if any. */
-  audience?: string | string[];
-  /** Dotted path of the roles array in the claims. @default "realm_access.roles" */
-  rolesClaim?: string;
-  /** Claim role → Gangplank role. @default odahu_admin, odahu_data_scientist, odahu_viewer and the plain names */
-  roleMapping?: Record<string, Role>;
-}
+import { toError } from '../domain/to-error.js';
+import type { OidcOptions, StaticToken } from '../domain/auth-options.js';
+import { ROLES, type Role } from '../domain/role.js';
+import { isAllowed, isPublic } from './permissions.js';
 
 export interface AuthOptions {
   tokens?: readonly StaticToken[];
@@ -74,7 +57,7 @@ export interface Authenticator {
  * the CLI throw the token away and ask for a new login that cannot help.
  */
 function issuerUnreachable(issuer: string, error: unknown): ApiError {
-  const why = error instanceof Error ? error.message : String(error);
+  const why = toError(error).message;
   return new ApiError(
     503,
     `cannot verify the token: the keys of the OIDC issuer ${issuer} could not be read (${why}); try again later`,

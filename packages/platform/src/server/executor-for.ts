@@ -1,13 +1,12 @@
 /**
- * The executor a server hands runs to, chosen by configuration. Slurm and Kubernetes are imported only when chosen,
- * so a local server never loads the Kubernetes client.
+ * The executor a server hands runs to, chosen by configuration. Each adapter is imported only when chosen, so a
+ * local server never loads the Kubernetes client (packages/platform/test/cli/serve-imports.test.ts checks it).
  */
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ServerConfig } from '../config/server-config.js';
 import { ConfigError } from '../config/server-config.js';
 import type { Executor } from '../executors/executor.js';
-import { createLocalExecutor } from '../executors/local.js';
 import type { KubernetesExecutorOptions } from '../executors/kubernetes/kubernetes-executor.js';
 import type { SlurmExecutorOptions } from '../executors/slurm/slurm-executor.js';
 
@@ -15,8 +14,10 @@ type ExecutorConfig = Pick<ServerConfig, 'executor' | 'dataDir' | 'slurm' | 'kub
 
 export async function executorFor(config: ExecutorConfig): Promise<Executor> {
   switch (config.executor) {
-    case 'local':
+    case 'local': {
+      const { createLocalExecutor } = await import('../executors/local.js');
       return createLocalExecutor({ root: path.join(config.dataDir, 'runs') });
+    }
     case 'slurm': {
       const options = { ...(config.slurm ?? {}) } as Partial<SlurmExecutorOptions>;
       if (typeof options.workRoot !== 'string' || options.workRoot === '') {

@@ -5,8 +5,7 @@
  * what a data scientist may. Pure.
  */
 
-export type Role = 'admin' | 'data_scientist' | 'viewer';
-export const ROLES: readonly Role[] = ['admin', 'data_scientist', 'viewer'];
+import type { Role } from '../domain/role.js';
 
 const DATA_SCIENTIST_ALL = /^\/api\/v1\/model\/(deployment|packaging|training)/;
 const READABLE = [

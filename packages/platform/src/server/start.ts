@@ -1,12 +1,14 @@
 /**
- * `startServer`: what `gangplank serve` runs. Opens the store, builds the app, wires the dispatcher with the
- * configured executor (local by default; unless `dispatcher: false`), and listens.
+ * `startServer`: what `gangplank serve` runs, and the platform's one composition root: the only module that wires
+ * configuration, store, executor (loaded lazily by `executorFor`), dispatcher and the HTTP app together. Opens
+ * the store, builds the app, wires the dispatcher with the configured executor (local by default; unless
+ * `dispatcher: false`), and listens.
  */
 import type { FastifyInstance } from 'fastify';
 import { isLoopback, type ServerConfig } from '../config/server-config.js';
 import { createDispatcher, type Dispatcher } from '../dispatcher/dispatcher.js';
 import { createStore } from '../store/create-store.js';
-import type { SqlStore } from '../store/sql-store.js';
+import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
 import { executorFor, workerIdFor } from './executor-for.js';
@@ -15,7 +17,7 @@ export interface RunningServer {
   /** `http://host:port` actually listened on. */
   url: string;
   app: FastifyInstance;
-  store: SqlStore;
+  store: Store;
   dispatcher?: Dispatcher;
   /** Stops listening, then the dispatcher (runs keep going and are re-attached next time), then the store. */
   close(): Promise<void>;

@@ -9,12 +9,11 @@ export default defineCommand({
     'gangplank completion bash > ~/.local/share/bash-completion/completions/gangplank',
     'source <(gangplank completion zsh)',
   ],
-  async run(ctx, { args }) {
+  async run(ctx, { args, fullProgram }) {
     const shell = String(args[0]);
     if (shell !== 'bash' && shell !== 'zsh')
       throw new UsageError(`unsupported shell ${shell}; use bash or zsh`);
-    const { buildProgram } = await import('../program.js');
-    const root = await buildProgram(ctx.io, [], { exitCode: 0 }, { loadAll: true });
+    const root = await fullProgram();
     const nodes = completionNodes(root);
     ctx.print(shell === 'bash' ? bashCompletion(nodes) : zshCompletion(nodes));
   },

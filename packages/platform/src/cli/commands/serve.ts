@@ -1,4 +1,4 @@
-import type { ServerConfigInput } from '../../index.js';
+import type { ServerConfigInput } from '../../config/server-config.js';
 import { defineCommand, stringOpt } from '../command.js';
 import { UsageError } from '../errors.js';
 
@@ -36,8 +36,12 @@ export default defineCommand({
       .option('--log-level <level>', 'fastify log level, or silent');
   },
   async run(ctx, { opts }) {
-    // Loaded here, not at the top: fastify, PGlite and the executors are needed by `serve` only.
-    const platform = await import('../../index.js');
+    // Loaded here, not at the top: fastify, PGlite and the executors are needed by `serve` only. The composition
+    // root and the config reader, not the package's index: that one would load every executor adapter.
+    const [{ ConfigError, resolveServerConfig }, { startServer }] = await Promise.all([
+      import('../../config/server-config.js'),
+      import('../../server/start.js'),
+    ]);
     const port = stringOpt(opts, 'port');
     if (port !== undefined && !/^\d+$/.test(port))
       throw new UsageError(`--port must be a number, got ${port}`);
@@ -57,18 +61,18 @@ export default defineCommand({
     const configFile = stringOpt(opts, 'serverConfig');
     let config;
     try {
-      config = await platform.resolveServerConfig({ flags, ...(configFile ? { configFile } : {}) });
+      config = await resolveServerConfig({ flags, ...(configFile ? { configFile } : {}) });
     } catch (err) {
       // A bad flag, variable or file value is a usage error (exit 2), like a bad flag of any command.
-      if (err instanceof platform.ConfigError) throw new UsageError(err.message);
+      if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
     let server;
     try {
-      server = await platform.startServer(config);
+      server = await startServer(config);
     } catch (err) {
       // An executor the configuration cannot build (no Slurm work folder, no namespace) is a usage error too.
-      if (err instanceof platform.ConfigError) throw new UsageError(err.message);
+      if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
     ctx.print(
