@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunArtifact } from '../executors/executor.js';
-import { RunError, errorMessage } from '../executors/run-error.js';
-import { DEFAULT_ARTIFACT_NAME_TEMPLATE, type RunSpec } from '../executors/run-spec.js';
+import type { RunArtifact } from '../domain/run-artifact.js';
+import { RunError, errorText } from '../domain/run-error.js';
+import { DEFAULT_ARTIFACT_NAME_TEMPLATE, type RunSpec } from '../domain/run-spec.js';
 import { joinKey } from '../transfer/object-store.js';
 import { openStore } from '../transfer/open-store.js';
 import { renderArtifactName } from './name-template.js';
@@ -43,7 +43,7 @@ export async function publishArtifact(options: PublishOptions): Promise<Publishe
       CommitID: options.commitId,
     });
   } catch (error) {
-    throw new RunError('ArtifactError', errorMessage(error), { cause: error });
+    throw new RunError('ArtifactError', errorText(error), { cause: error });
   }
   const localFile = join(options.artifactDir, name);
   try {
@@ -51,11 +51,9 @@ export async function publishArtifact(options: PublishOptions): Promise<Publishe
     const summary = await zipFolder(options.outputDir, localFile);
     options.log(`artifact: zipped ${summary.files} file(s), ${summary.bytes} bytes into ${name}`);
   } catch (error) {
-    throw new RunError(
-      'ArtifactError',
-      `artifact: zipping the output folder failed: ${errorMessage(error)}`,
-      { cause: error },
-    );
+    throw new RunError('ArtifactError', `artifact: zipping the output folder failed: ${errorText(error)}`, {
+      cause: error,
+    });
   }
   const artifact: PublishedArtifact = {
     runId: spec.runId,
@@ -74,7 +72,7 @@ export async function publishArtifact(options: PublishOptions): Promise<Publishe
   } catch (error) {
     throw new RunError(
       'ArtifactError',
-      `artifact: upload of ${name} to output connection "${output.id}" failed: ${errorMessage(error)}`,
+      `artifact: upload of ${name} to output connection "${output.id}" failed: ${errorText(error)}`,
       { cause: error },
     );
   }

@@ -16,8 +16,8 @@
 import { hostname } from 'node:os';
 import { availableParallelism } from 'node:os';
 import type { TrainingRun } from '../domain/types.js';
-import type { Executor, ExecutorHandle, ExecutorStatus, LogChunk } from '../executors/executor.js';
-import type { RunSpec } from '../executors/run-spec.js';
+import type { Executor, ExecutorHandle, ExecutorLogChunk, ExecutorStatus } from '../executors/executor.js';
+import type { RunSpec } from '../domain/run-spec.js';
 import type { Store } from '../store/store.js';
 import { resolveRunSpec, type RunSpecDefaults } from './resolve-run-spec.js';
 import { RunMetricsPublisher, type RunMetricsInfo } from './run-metrics.js';
@@ -593,7 +593,7 @@ class RunDispatcher implements Dispatcher {
 }
 
 /** The store keeps raw text (the log endpoint concatenates chunks), so complete lines get their newline back. */
-function toStoreChunk(chunk: LogChunk): { stream: LogChunk['stream']; text: string; time: string } {
+function toStoreChunk(chunk: ExecutorLogChunk): { stream: ExecutorLogChunk['stream']; text: string; time: string } {
   return {
     stream: chunk.stream,
     text: chunk.partial ? chunk.text : `${chunk.text}\n`,

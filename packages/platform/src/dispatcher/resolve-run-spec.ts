@@ -10,8 +10,8 @@
  * | `GANGPLANK_TIMEOUT` | run timeout: `90s`, `30m`, `2h`, or seconds; default 4 h |
  */
 import type { Connection, ToolchainIntegration, TrainingRun } from '../domain/types.js';
-import type { RunSpec, ToolchainSpec } from '../executors/run-spec.js';
-import type { ConnectionSpec } from '../transfer/connection.js';
+import type { RunSpec, ToolchainSpec } from '../domain/run-spec.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 
 export interface RunSpecSources {
   getToolchain(id: string): Promise<ToolchainIntegration | undefined>;
@@ -44,7 +44,7 @@ export function parseDuration(text: string): number {
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]!]!, 0);
 }
 
-function toConnectionSpec(connection: Connection): ConnectionSpec {
+function toConnectionSpec(connection: Connection): TransferConnection {
   const s = connection.spec;
   return {
     id: connection.id,
@@ -89,7 +89,7 @@ export async function resolveRunSpec(
   defaults: RunSpecDefaults = {},
 ): Promise<RunSpec> {
   const spec = run.spec;
-  const connection = async (id: string, what: string): Promise<ConnectionSpec> => {
+  const connection = async (id: string, what: string): Promise<TransferConnection> => {
     const found = await sources.getConnection(id);
     if (!found) throw new InvalidRunError(`${what}: connection "${id}" is not found`);
     return toConnectionSpec(found);

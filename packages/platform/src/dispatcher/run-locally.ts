@@ -17,7 +17,8 @@ import type {
   ToolchainIntegrationSpec,
   TrainingRun,
 } from '../domain/types.js';
-import type { LogChunk, RunArtifact } from '../executors/executor.js';
+import type { RunArtifact } from '../domain/run-artifact.js';
+import type { ExecutorLogChunk } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
 import { resolveRunSpec } from './resolve-run-spec.js';
 
@@ -47,7 +48,7 @@ export interface LocalTrainingOptions {
   /** Handed to the process as `GANGPLANK_PUSHGATEWAY_ADDR`. */
   pushgatewayAddr?: string;
   /** Called with every log chunk, in order, while the run goes on. */
-  onLog?: (chunk: LogChunk) => void;
+  onLog?: (chunk: ExecutorLogChunk) => void;
   /** Aborting cancels the run (SIGTERM to its tree, SIGKILL after the grace period). */
   signal?: AbortSignal;
   /** @default 10_000 */

@@ -1,4 +1,5 @@
-import type { ExecutorReason } from './executor.js';
+import type { ExecutorReason } from './executor-reason.js';
+import { toError } from './to-error.js';
 
 /**
  * A failure that ends a run with a known reason (`DataError`, `SourceError` …) and a message meant for the user;
@@ -15,7 +16,7 @@ export class RunError extends Error {
   }
 }
 
-/** Message of anything thrown. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Message of anything thrown: an Error's message, else the value as text. */
+export function errorText(error: unknown): string {
+  return toError(error).message;
 }

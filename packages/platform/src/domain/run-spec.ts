@@ -7,7 +7,7 @@
  * PUT makes a new run); the *work folder* is the run's private folder; the *workspace* holds the algorithm source
  * and the data (Odahu's `/workspace`); the *output folder* is what gets zipped into the artifact.
  */
-import type { ConnectionSpec } from '../transfer/connection.js';
+import type { TransferConnection } from './transfer-connection.js';
 
 /** How the entry point is turned into a process. */
 export type ToolchainKind = 'mlflow' | 'command';
@@ -35,14 +35,14 @@ export interface ToolchainSpec {
 
 export interface SourceSpecGit {
   kind: 'git';
-  connection: ConnectionSpec;
+  connection: TransferConnection;
   /** Branch, tag or commit; falls back to the connection's `reference`, then the remote's default branch. */
   reference?: string;
 }
 
 export interface SourceSpecObjectStorage {
   kind: 'objectStorage';
-  connection: ConnectionSpec;
+  connection: TransferConnection;
   /** Path inside the bucket; empty means the connection URI's path. */
   path?: string;
 }
@@ -50,7 +50,7 @@ export interface SourceSpecObjectStorage {
 export type SourceSpec = SourceSpecGit | SourceSpecObjectStorage;
 
 export interface DataBindingSpec {
-  connection: ConnectionSpec;
+  connection: TransferConnection;
   /** Relative to the workspace root (Odahu: relative to the repository root). */
   localPath: string;
   /** Inside the connection; empty means the connection URI's path. */
@@ -99,7 +99,7 @@ export interface RunSpec {
   source?: SourceSpec;
   data?: DataBindingSpec[];
   /** Where the zipped output goes; absent means the artifact stays in the work folder. */
-  output?: { connection: ConnectionSpec };
+  output?: { connection: TransferConnection };
   resources?: ResourcesSpec;
   /** Kill the run after this long. @default 14_400_000 (4 h, Odahu's default) */
   timeoutMs?: number;

@@ -1,14 +1,13 @@
 /**
  * What the transfer code needs to know about a connection: the Odahu connection `spec` with its secrets already
- * decoded (plain text, not base64). The dispatcher maps the store's `Connection` onto this, so the transfer code
- * never depends on the HTTP or store types.
+ * decoded (plain text, not base64), plus its id for messages. The dispatcher maps the store's `Connection` onto
+ * this, so the transfer code never depends on the HTTP or store types. Not the store's `ConnectionSpec`
+ * (`types.ts`), which has no id and carries the fields only the API shows (description, web UI link …).
  */
-export type ConnectionType = 's3' | 'gcs' | 'azureblob' | 'git' | 'local' | (string & {});
-
-export interface ConnectionSpec {
+export interface TransferConnection {
   /** Connection id, used in error messages. */
   id: string;
-  type: ConnectionType;
+  type: 's3' | 'gcs' | 'azureblob' | 'git' | 'local' | (string & {});
   /**
    * `s3://bucket/prefix`, `gs://bucket/prefix`, `https://account.blob.core.windows.net/container/prefix`,
    * a git URL (`https://…`, `ssh://…`, `git@host:path`, `file://…` or a local path), or a local folder.
@@ -29,6 +28,3 @@ export interface ConnectionSpec {
   /** s3/azureblob/gcs: a custom endpoint (s3rver, MinIO, azurite, fake-gcs-server). */
   endpoint?: string;
 }
-
-/** Object-storage connection types, as Odahu names them. */
-export const OBJECT_STORAGE_TYPES: readonly string[] = ['s3', 'gcs', 'azureblob', 'local'];

@@ -4,7 +4,7 @@
  * the training's `envs` (Odahu's order). The metrics variables are what `@gangplank/metrics` reads, so an
  * instrumented script needs no configuration.
  */
-import type { RunSpec } from './run-spec.js';
+import type { RunSpec } from '../domain/run-spec.js';
 
 /** Variables taken from the server's environment; everything else (database URLs, tokens) stays out. */
 export const INHERITED_ENV = [

@@ -5,24 +5,12 @@
  * the server, `status` and `logs` are polled with it, `cancel` stops the run. An executor never decides a training's
  * state: it reports a phase, and the dispatcher maps it onto the state machine.
  */
-import type { RunSpec } from './run-spec.js';
+import type { ExecutorReason } from '../domain/executor-reason.js';
+import type { RunArtifact } from '../domain/run-artifact.js';
+import type { RunSpec } from '../domain/run-spec.js';
 
 /** What the executor knows about a run. `preparing` = fetching code/data/dependencies. */
 export type ExecutorPhase = 'queued' | 'preparing' | 'running' | 'succeeded' | 'failed';
-
-/** Why a run ended, when it did not simply exit 0. Stored as the run's `reason`. */
-export type ExecutorReason =
-  | 'Succeeded'
-  | 'Failed'
-  | 'Cancelled'
-  | 'Timeout'
-  | 'SourceError'
-  | 'DataError'
-  | 'ToolchainError'
-  | 'DependencyError'
-  | 'ArtifactError'
-  | 'ResourceError'
-  | 'Lost';
 
 /** Serialisable pointer to a submitted run, stored with the run and used to re-attach after a restart. */
 export interface ExecutorHandle {
@@ -31,12 +19,6 @@ export interface ExecutorHandle {
   runId: string;
   /** Executor-specific fields (pid, work folder, job id …); JSON only. */
   [key: string]: string | number | boolean | null | undefined;
-}
-
-export interface RunArtifact {
-  runId: string;
-  artifactName: string;
-  commitID: string;
 }
 
 export interface ExecutorStatus {
@@ -58,7 +40,7 @@ export interface ExecutorStatus {
 export type LogStream = 'stdout' | 'stderr' | 'system';
 
 /** One piece of output, in the order the run produced it. */
-export interface LogChunk {
+export interface ExecutorLogChunk {
   /** 0-based position in the run's log; stable across restarts, so a consumer can de-duplicate. */
   seq: number;
   stream: LogStream;
@@ -70,7 +52,7 @@ export interface LogChunk {
 }
 
 export interface LogPage {
-  chunks: LogChunk[];
+  chunks: ExecutorLogChunk[];
   /** Opaque; pass it back to get what follows. */
   cursor: string;
 }

@@ -11,23 +11,17 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findOnPath } from '@gangplank/stack';
-import type {
-  Executor,
-  ExecutorHandle,
-  ExecutorReason,
-  ExecutorStatus,
-  LogPage,
-  LogStream,
-  RunArtifact,
-} from './executor.js';
+import type { Executor, ExecutorHandle, ExecutorStatus, LogPage, LogStream } from './executor.js';
+import type { ExecutorReason } from '../domain/executor-reason.js';
+import type { RunArtifact } from '../domain/run-artifact.js';
 import { isFinalPhase } from './executor.js';
 import { buildRunEnvironment } from './environment.js';
 import { detectGpus } from './gpus.js';
 import { finalizeRun, prepareRun } from './pipeline.js';
 import { isAlive, processStartTicks, terminateTree } from './process-tree.js';
 import { planResources, requestedGpus, type MachineTools } from './resources.js';
-import { DEFAULT_TIMEOUT_MS, type RunSpec } from './run-spec.js';
-import { RunError, errorMessage } from './run-error.js';
+import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../domain/run-spec.js';
+import { RunError, errorText } from '../domain/run-error.js';
 import {
   appendLog,
   finalStatusOfFolder,
@@ -292,7 +286,7 @@ export class LocalExecutor implements Executor {
         gpuCount = requestedGpus(spec.resources);
         planResources(spec.resources, this.tools, 0, undefined); // bad quantities fail before any work
       } catch (error) {
-        throw new RunError('ResourceError', `resources: ${errorMessage(error)}`);
+        throw new RunError('ResourceError', `resources: ${errorText(error)}`);
       }
       run.gpus = await this.takeGpus(run, gpuCount);
       this.armTimeout(run);
@@ -453,7 +447,7 @@ export class LocalExecutor implements Executor {
       } catch (error) {
         return this.end(run, {
           reason: error instanceof RunError ? error.reason : 'ArtifactError',
-          message: errorMessage(error),
+          message: errorText(error),
         });
       }
     })();

@@ -12,9 +12,9 @@ import { copyFromStore, downloadDataBinding } from '../transfer/data-binding.js'
 import { fetchGitSource } from '../transfer/git.js';
 import { openStore } from '../transfer/open-store.js';
 import { resolveInside } from '../transfer/safe-path.js';
-import type { RunArtifact } from './executor.js';
-import { RunError, errorMessage } from './run-error.js';
-import type { RunSpec } from './run-spec.js';
+import type { RunArtifact } from '../domain/run-artifact.js';
+import { RunError, errorText } from '../domain/run-error.js';
+import type { RunSpec } from '../domain/run-spec.js';
 
 export interface PrepareContext {
   spec: RunSpec;
@@ -64,7 +64,7 @@ export async function prepareRun(ctx: PrepareContext): Promise<PreparedRun> {
     } catch (error) {
       throw new RunError(
         'SourceError',
-        `algorithm source (connection "${source.connection.id}"): ${errorMessage(error)}`,
+        `algorithm source (connection "${source.connection.id}"): ${errorText(error)}`,
       );
     }
   }

@@ -11,7 +11,7 @@
  *   cores fully.
  * - gpu limit → `CUDA_VISIBLE_DEVICES` with the GPU ids handed to this run; a run without GPUs sees none.
  */
-import type { ResourcesSpec } from './run-spec.js';
+import type { ResourcesSpec } from '../domain/run-spec.js';
 import { parseCpuCores, parseGpuCount, parseMemoryBytes } from './quantity.js';
 
 export interface MachineTools {

@@ -19,17 +19,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  ExecutorPhase,
-  ExecutorReason,
-  ExecutorStatus,
-  LogChunk,
-  LogPage,
-  LogStream,
-  RunArtifact,
-} from './executor.js';
+import type { ExecutorPhase, ExecutorStatus, ExecutorLogChunk, LogPage, LogStream } from './executor.js';
+import type { ExecutorReason } from '../domain/executor-reason.js';
+import type { RunArtifact } from '../domain/run-artifact.js';
 import { isFinalPhase } from './executor.js';
-import { RunError, errorMessage } from './run-error.js';
+import { RunError, errorText } from '../domain/run-error.js';
 
 /** The fields of `state.json` every folder-based executor writes; executors extend it with their own. */
 export interface RunRecord {
@@ -138,7 +132,7 @@ export function preparationFailure(
   const cancelled = state.cancelReason !== undefined;
   return {
     reason: cancelled ? (state.timedOut ? 'Timeout' : 'Cancelled') : reason,
-    message: cancelled ? state.cancelReason : errorMessage(error),
+    message: cancelled ? state.cancelReason : errorText(error),
   };
 }
 
@@ -156,7 +150,7 @@ export function readLog(file: string, cursor: string | undefined, limit: number)
   const [offsetText, seqText] = (cursor ?? '0:0').split(':');
   let offset = Number(offsetText) || 0;
   let seq = Number(seqText) || 0;
-  const chunks: LogChunk[] = [];
+  const chunks: ExecutorLogChunk[] = [];
   let fd: number;
   try {
     fd = openSync(file, 'r');

@@ -25,7 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { RunError } from '../executors/run-error.js';
+import { RunError } from '../domain/run-error.js';
 
 export interface DependencyOptions {
   projectDir: string;

@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunError } from '../executors/run-error.js';
-import type { RunSpec } from '../executors/run-spec.js';
+import { RunError } from '../domain/run-error.js';
+import type { RunSpec } from '../domain/run-spec.js';
 import { MLprojectError, parseMLproject, renderEntryPoint, type MLproject } from './mlproject.js';
 import { shellQuote } from './shell-quote.js';
 

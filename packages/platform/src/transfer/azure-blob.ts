@@ -5,7 +5,7 @@ import {
   StorageSharedKeyCredential,
   type ContainerClient,
 } from '@azure/storage-blob';
-import type { ConnectionSpec } from './connection.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 import type { ObjectEntry, ObjectStore } from './object-store.js';
 
 /**
@@ -17,7 +17,7 @@ export class AzureBlobObjectStore implements ObjectStore {
   readonly label: string;
   private readonly container: ContainerClient;
 
-  constructor(connection: ConnectionSpec, serviceUrl: string, containerName: string, account: string) {
+  constructor(connection: TransferConnection, serviceUrl: string, containerName: string, account: string) {
     this.label = `${serviceUrl.replace(/\?.*$/, '')}/${containerName}`;
     const secret = connection.keySecret ?? '';
     let service: BlobServiceClient;

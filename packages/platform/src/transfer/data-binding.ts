@@ -6,14 +6,14 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { RunError, errorMessage } from '../executors/run-error.js';
-import type { ConnectionSpec } from './connection.js';
+import { RunError, errorText } from '../domain/run-error.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 import { joinKey, type ObjectEntry, type ObjectStore } from './object-store.js';
 import { openStore } from './open-store.js';
 import { namesFolder, resolveInside } from './safe-path.js';
 
 export interface DataBinding {
-  connection: ConnectionSpec;
+  connection: TransferConnection;
   localPath: string;
   remotePath?: string;
 }
@@ -93,7 +93,7 @@ export async function downloadDataBinding(
     return summary;
   } catch (error) {
     if (error instanceof RunError) throw error;
-    const message = errorMessage(error);
+    const message = errorText(error);
     throw new RunError('DataError', message.startsWith(name) ? message : describe(message), { cause: error });
   }
 }

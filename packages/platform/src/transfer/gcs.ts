@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SignJWT, importPKCS8 } from 'jose';
-import type { ConnectionSpec } from './connection.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 import type { ObjectEntry, ObjectStore } from './object-store.js';
 
 /**
@@ -18,7 +18,7 @@ export class GcsObjectStore implements ObjectStore {
   private token?: { value: string; expires: number };
 
   constructor(
-    private readonly connection: ConnectionSpec,
+    private readonly connection: TransferConnection,
     private readonly bucket: string,
   ) {
     this.label = `gs://${bucket}`;

@@ -9,12 +9,12 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunError } from '../executors/run-error.js';
+import { RunError } from '../domain/run-error.js';
 import { shellQuote } from '../toolchains/shell-quote.js';
-import type { ConnectionSpec } from './connection.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 
 export interface GitFetchOptions {
-  connection: ConnectionSpec;
+  connection: TransferConnection;
   /** Branch, tag or (short) commit; falls back to the connection's reference, then the remote default branch. */
   reference?: string;
   /** Empty folder to clone into. */

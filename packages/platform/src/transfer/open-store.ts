@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AzureBlobObjectStore } from './azure-blob.js';
-import type { ConnectionSpec } from './connection.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 import { GcsObjectStore } from './gcs.js';
 import { LocalFolderObjectStore } from './local-folder.js';
 import type { ObjectStore } from './object-store.js';
@@ -20,7 +20,7 @@ export interface StorageLocation {
  * (or a path-style emulator URL `http://host:port/<account>/<container>/prefix`), and for `local` a folder path or
  * `file://` URL.
  */
-export function openStore(connection: ConnectionSpec): StorageLocation {
+export function openStore(connection: TransferConnection): StorageLocation {
   const uri = connection.uri.trim();
   switch (connection.type) {
     case 's3': {
@@ -67,7 +67,7 @@ export function openStore(connection: ConnectionSpec): StorageLocation {
 }
 
 function bucketUri(
-  connection: ConnectionSpec,
+  connection: TransferConnection,
   uri: string,
   schemes: string[],
 ): { host: string; path: string } {

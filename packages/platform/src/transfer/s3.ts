@@ -9,7 +9,7 @@ import {
   S3Client,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
-import type { ConnectionSpec } from './connection.js';
+import type { TransferConnection } from '../domain/transfer-connection.js';
 import type { ObjectEntry, ObjectStore } from './object-store.js';
 
 /** S3 and S3-compatible stores (custom `endpoint`: MinIO, s3rver, Ceph) through `@aws-sdk/client-s3`. */
@@ -18,7 +18,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
 
   constructor(
-    connection: ConnectionSpec,
+    connection: TransferConnection,
     private readonly bucket: string,
   ) {
     this.label = `s3://${bucket}`;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTrainingLocally } from '../../src/dispatcher/run-locally.js';
-import type { LogChunk } from '../../src/executors/executor.js';
+import type { ExecutorLogChunk } from '../../src/executors/executor.js';
 import { makeRepo } from '../fixtures/git.js';
 import { MLPROJECT, TRAININGS, tempDir } from '../fixtures/specs.js';
 
@@ -20,7 +20,7 @@ describe('runTrainingLocally', () => {
     mkdirSync(join(bucket, 'wine'), { recursive: true });
     writeFileSync(join(bucket, 'wine', 'train.csv'), 'x\n1\n');
     const outputDir = join(root, 'out');
-    const logs: LogChunk[] = [];
+    const logs: ExecutorLogChunk[] = [];
     const result = await runTrainingLocally({
       training: {
         id: 'wine-local',

@@ -4,8 +4,8 @@
  * programs, so an adapter only has to be able to start `node <script>`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Executor, ExecutorHandle, ExecutorStatus, LogChunk } from '../../src/executors/executor.js';
-import type { RunSpec } from '../../src/executors/run-spec.js';
+import type { Executor, ExecutorHandle, ExecutorStatus, ExecutorLogChunk } from '../../src/executors/executor.js';
+import type { RunSpec } from '../../src/domain/run-spec.js';
 import { nodeSpec } from '../fixtures/specs.js';
 
 export interface ExecutorContext {
@@ -28,8 +28,12 @@ async function settle(
   }
 }
 
-async function readAll(executor: Executor, handle: ExecutorHandle, limit = 1000): Promise<LogChunk[]> {
-  const out: LogChunk[] = [];
+async function readAll(
+  executor: Executor,
+  handle: ExecutorHandle,
+  limit = 1000,
+): Promise<ExecutorLogChunk[]> {
+  const out: ExecutorLogChunk[] = [];
   let cursor: string | undefined;
   for (;;) {
     const page = await executor.logs(handle, cursor, limit);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ExecutorHandle, LogChunk } from '../../src/executors/executor.js';
+import type { ExecutorHandle, ExecutorLogChunk } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { isAlive } from '../../src/executors/process-tree.js';
 import { nodeSpec, tempDir } from '../fixtures/specs.js';
@@ -19,8 +19,8 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function allLogs(executor: LocalExecutor, handle: ExecutorHandle): Promise<LogChunk[]> {
-  const out: LogChunk[] = [];
+async function allLogs(executor: LocalExecutor, handle: ExecutorHandle): Promise<ExecutorLogChunk[]> {
+  const out: ExecutorLogChunk[] = [];
   let cursor: string | undefined;
   for (;;) {
     const page = await executor.logs(handle, cursor, 500);

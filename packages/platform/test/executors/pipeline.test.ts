@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogChunk } from '../../src/executors/executor.js';
+import type { ExecutorLogChunk } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
-import type { RunSpec } from '../../src/executors/run-spec.js';
+import type { RunSpec } from '../../src/domain/run-spec.js';
 import {
   AZURITE_KEY,
   azureConnection,
@@ -51,7 +51,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function logsOf(spec: RunSpec): Promise<LogChunk[]> {
+async function logsOf(spec: RunSpec): Promise<ExecutorLogChunk[]> {
   return (await executor.logs({ executor: 'local', runId: spec.runId }, undefined, 10_000)).chunks;
 }
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunError } from '../../src/executors/run-error.js';
-import type { ConnectionSpec } from '../../src/transfer/connection.js';
+import { RunError } from '../../src/domain/run-error.js';
+import type { TransferConnection } from '../../src/domain/transfer-connection.js';
 import { downloadDataBinding } from '../../src/transfer/data-binding.js';
 import { openStore } from '../../src/transfer/open-store.js';
 import {
@@ -19,7 +19,7 @@ import { tempDir } from '../fixtures/specs.js';
 
 const work = tempDir('gp-data-');
 const emulators: Emulator[] = [];
-const backends: { name: string; connection: (path?: string) => ConnectionSpec }[] = [];
+const backends: { name: string; connection: (path?: string) => TransferConnection }[] = [];
 
 beforeAll(async () => {
   const [s3, azure] = await Promise.all([startS3rver(), startAzurite()]);
@@ -172,7 +172,7 @@ describe.each([0, 1, 2])('data bindings, backend #%i', (i) => {
 describe('bad connections', () => {
   it('names the binding when the endpoint does not answer', async () => {
     const ws = workspace();
-    const connection: ConnectionSpec = { ...s3Connection('http://127.0.0.1:1', 'b'), id: 'dead' };
+    const connection: TransferConnection = { ...s3Connection('http://127.0.0.1:1', 'b'), id: 'dead' };
     const error = await downloadDataBinding(
       { connection, localPath: 'd/', remotePath: 'x/' },
       0,

@@ -12,7 +12,7 @@ import { importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadDataBinding } from '../../src/transfer/data-binding.js';
 import { openStore } from '../../src/transfer/open-store.js';
-import type { ConnectionSpec } from '../../src/transfer/connection.js';
+import type { TransferConnection } from '../../src/domain/transfer-connection.js';
 import { tempDir } from '../fixtures/specs.js';
 
 const root = tempDir('gp-gcs-');
@@ -86,7 +86,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const connection = (): ConnectionSpec => ({
+const connection = (): TransferConnection => ({
   id: 'gcs-data',
   type: 'gcs',
   uri: 'gs://bucket/data/',

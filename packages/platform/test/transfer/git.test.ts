@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunError } from '../../src/executors/run-error.js';
+import { RunError } from '../../src/domain/run-error.js';
 import { fetchGitSource, redactUrl } from '../../src/transfer/git.js';
 import {
   makeFakeSsh,

@@ -10,7 +10,9 @@
  * - An evicted pod (`status.reason: Evicted`, node pressure) → Lost, with the kubelet's message.
  */
 import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
-import type { ExecutorReason, ExecutorStatus, RunArtifact } from '../executor.js';
+import type { ExecutorStatus } from '../executor.js';
+import type { ExecutorReason } from '../../domain/executor-reason.js';
+import type { RunArtifact } from '../../domain/run-artifact.js';
 
 /** Annotation holding the reason Gangplank gave when it cancelled the run. */
 export const CANCEL_ANNOTATION = 'gangplank.io/cancel-reason';

@@ -12,7 +12,14 @@
  *   gone with the pod, as in Odahu, so the dispatcher stores logs before `release`.
  */
 import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
-import type { Executor, ExecutorHandle, ExecutorStatus, LogChunk, LogPage, LogStream } from '../executor.js';
+import type {
+  Executor,
+  ExecutorHandle,
+  ExecutorStatus,
+  ExecutorLogChunk,
+  LogPage,
+  LogStream,
+} from '../executor.js';
 import { isFinalPhase } from '../executor.js';
 import { CANCEL_ANNOTATION, mapJobStatus } from './job-status.js';
 import {
@@ -50,7 +57,7 @@ export class KubernetesExecutor implements Executor {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   /** Logs of finished runs, kept after the pod is gone until `release`. */
-  private readonly finalLogs = new Map<string, LogChunk[]>();
+  private readonly finalLogs = new Map<string, ExecutorLogChunk[]>();
 
   constructor(private readonly options: KubernetesExecutorOptions) {
     const kc = options.kubeConfig ?? defaultKubeConfig();
@@ -187,10 +194,10 @@ export class KubernetesExecutor implements Executor {
     }
   }
 
-  private async readPodLogs(pod: V1Pod | undefined): Promise<LogChunk[]> {
+  private async readPodLogs(pod: V1Pod | undefined): Promise<ExecutorLogChunk[]> {
     const name = pod?.metadata?.name;
     const namespace = pod?.metadata?.namespace ?? this.options.namespace;
-    const out: LogChunk[] = [];
+    const out: ExecutorLogChunk[] = [];
     if (!name) return out;
     for (const { name: container, stream } of CONTAINERS) {
       let text: string;

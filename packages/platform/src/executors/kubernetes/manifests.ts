@@ -26,7 +26,7 @@ import type {
   V1Toleration,
 } from '@kubernetes/client-node';
 import { RUN_ENV, formatGrouping } from '../environment.js';
-import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../run-spec.js';
+import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../../domain/run-spec.js';
 
 /** Paths inside the pod. */
 export const POD_PATHS = {

@@ -11,8 +11,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finalizeRun, prepareRun } from '../pipeline.js';
-import { RunError, errorMessage } from '../run-error.js';
-import type { RunSpec } from '../run-spec.js';
+import { RunError, errorText } from '../../domain/run-error.js';
+import type { RunSpec } from '../../domain/run-spec.js';
 import { shellQuote } from '../slurm/script.js';
 import type { StepMessage } from './job-status.js';
 
@@ -77,8 +77,8 @@ export async function runStep(step: string, specFile: string, where: StepPaths):
       return 0;
     } catch (error) {
       const reason = error instanceof RunError ? error.reason : 'Failed';
-      console.error(errorMessage(error));
-      report(where.terminationLog, { reason, message: errorMessage(error) });
+      console.error(errorText(error));
+      report(where.terminationLog, { reason, message: errorText(error) });
       return 1;
     }
   }
@@ -102,8 +102,8 @@ export async function runStep(step: string, specFile: string, where: StepPaths):
       report(where.terminationLog, { artifacts });
       return 0;
     } catch (error) {
-      console.error(errorMessage(error));
-      report(where.terminationLog, { reason: 'ArtifactError', message: errorMessage(error) });
+      console.error(errorText(error));
+      report(where.terminationLog, { reason: 'ArtifactError', message: errorText(error) });
       return 1;
     }
   }
@@ -120,7 +120,7 @@ if (isMain) {
   }).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(errorMessage(error));
+      console.error(errorText(error));
       process.exit(1);
     },
   );

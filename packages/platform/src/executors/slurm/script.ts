@@ -5,7 +5,7 @@
  * (sbatch is started with a minimal environment, see the executor).
  */
 import { parseCpuCores, parseGpuCount, parseMemoryBytes } from '../quantity.js';
-import type { ResourcesSpec } from '../run-spec.js';
+import type { ResourcesSpec } from '../../domain/run-spec.js';
 
 export interface SlurmJobOptions {
   /** `--job-name`, shown by squeue. */

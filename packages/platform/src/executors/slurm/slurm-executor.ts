@@ -26,21 +26,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type {
-  Executor,
-  ExecutorHandle,
-  ExecutorReason,
-  ExecutorStatus,
-  LogPage,
-  LogStream,
-  RunArtifact,
-} from '../executor.js';
+import type { Executor, ExecutorHandle, ExecutorStatus, LogPage, LogStream } from '../executor.js';
+import type { ExecutorReason } from '../../domain/executor-reason.js';
+import type { RunArtifact } from '../../domain/run-artifact.js';
 import { isFinalPhase } from '../executor.js';
 import { buildRunEnvironment } from '../environment.js';
 import { finalizeRun, prepareRun } from '../pipeline.js';
 import { parseCpuCores } from '../quantity.js';
-import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../run-spec.js';
-import { RunError, errorMessage } from '../run-error.js';
+import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../../domain/run-spec.js';
+import { RunError, errorText } from '../../domain/run-error.js';
 import {
   appendLog,
   finalStatusOfFolder,
@@ -403,7 +397,7 @@ export class SlurmExecutor implements Executor {
         this.log(
           run,
           'system',
-          `could not read the state of Slurm job ${run.state.jobId}: ${errorMessage(error)}`,
+          `could not read the state of Slurm job ${run.state.jobId}: ${errorText(error)}`,
         );
       }
     }
@@ -461,7 +455,7 @@ export class SlurmExecutor implements Executor {
       } catch (error) {
         await this.end(run, {
           reason: error instanceof RunError ? error.reason : 'ArtifactError',
-          message: errorMessage(error),
+          message: errorText(error),
         });
       }
       return;

@@ -5,7 +5,8 @@
  * report as 128 + signal (the shell's convention, and what the local executor reports). Every final state gets a
  * message that says what happened in words, with Slurm's own state name in it so an operator can search logs.
  */
-import type { ExecutorPhase, ExecutorReason } from '../executor.js';
+import type { ExecutorPhase } from '../executor.js';
+import type { ExecutorReason } from '../../domain/executor-reason.js';
 
 /** What Slurm says about a job (from `scontrol`, `sacct` or the job-completion file). */
 export interface SlurmJobInfo {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutorHandle, ExecutorStatus, LogChunk } from '../../../src/executors/executor.js';
+import type { ExecutorHandle, ExecutorStatus, ExecutorLogChunk } from '../../../src/executors/executor.js';
 import { createDispatcher } from '../../../src/dispatcher/dispatcher.js';
 import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
 import { SlurmExecutor } from '../../../src/executors/slurm/slurm-executor.js';
@@ -44,8 +44,8 @@ async function settle(executor: SlurmExecutor, handle: ExecutorHandle): Promise<
   }
 }
 
-async function allLogs(executor: SlurmExecutor, handle: ExecutorHandle): Promise<LogChunk[]> {
-  const out: LogChunk[] = [];
+async function allLogs(executor: SlurmExecutor, handle: ExecutorHandle): Promise<ExecutorLogChunk[]> {
+  const out: ExecutorLogChunk[] = [];
   let cursor: string | undefined;
   for (;;) {
     const page = await executor.logs(handle, cursor, 1000);
