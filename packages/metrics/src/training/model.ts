@@ -108,12 +108,6 @@ export function resolveLogsSync(logs: Logs | undefined): Record<string, number> 
   return out;
 }
 
-/** True when every tensor in `logs` can be read synchronously. */
-export function logsAreSync(logs: Logs | undefined): boolean {
-  if (!logs) return true;
-  return Object.values(logs).every((v) => !isTensorLike(v) || typeof v.dataSync === 'function');
-}
-
 /** Weight arrays to histogram: trainable ones when the model can tell them apart, all otherwise. */
 export function weightTensors(model: ModelLike): TensorLike[] {
   if (typeof model.getWeights === 'function') return model.getWeights(true);

@@ -41,9 +41,3 @@ export const CONNECTION: ResourceSpec = {
   exampleId: 'wine-data',
   columns: connectionColumns,
 };
-
-export const SPEC_BY_KIND: Record<ResourceKind, ResourceSpec> = {
-  ModelTraining: TRAINING,
-  ToolchainIntegration: TOOLCHAIN,
-  Connection: CONNECTION,
-};

@@ -3,9 +3,6 @@
  * the client and CLI read are typed; everything else passes through untouched.
  */
 
-/** `scheduling | running | succeeded | failed | unknown` (Odahu's five states). */
-export type WireTrainingState = 'scheduling' | 'running' | 'succeeded' | 'failed' | 'unknown';
-
 export interface WireArtifact {
   runId?: string;
   artifactName?: string;
@@ -14,7 +11,10 @@ export interface WireArtifact {
 }
 
 export interface WireTrainingStatus {
-  /** One of {@link WireTrainingState}; typed as string so that newer servers' states pass through. */
+  /**
+   * One of Odahu's five states (`scheduling | running | succeeded | failed | unknown`); typed as string so that
+   * newer servers' states pass through.
+   */
   state?: string;
   podName?: string;
   exitCode?: number | null;

@@ -143,7 +143,6 @@ export const OBJECT_STORAGE_CONNECTION_TYPES: readonly ConnectionType[] = ['gcs'
 
 /** Fields that are secret: masked as `*****` on reads, encrypted at rest. */
 export const SECRET_FIELDS = ['password', 'keySecret', 'keyID'] as const;
-export type SecretField = (typeof SECRET_FIELDS)[number];
 
 /** Fields that travel base64-encoded on the wire (the secrets plus `publicKey`). */
 export const BASE64_FIELDS = ['password', 'keySecret', 'keyID', 'publicKey'] as const;
