@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything the test suite needs, from a fresh clone: npm packages, a build, the Debian packages of
-// the real services, type checks of tests and examples, lint, then the tests (which start and stop the services).
+// the real services, type checks of tests and examples, lint (style, import direction, dead code), then the tests
+// (which start and stop the services).
 import { build, ensureDebianPackages, ensureNpmPackages, run, runOrExit } from './lib/prepare.mjs';
 
 ensureNpmPackages();
@@ -25,4 +26,8 @@ await ensureDebianPackages({
 });
 runOrExit('npx', ['tsc', '-p', 'tsconfig.spec.json']);
 runOrExit('npx', ['eslint', '.', '--max-warnings=0']);
+// The import direction (docs/architecture.md): a new cycle or back-edge fails here, before any test runs.
+runOrExit('npm', ['run', '--silent', 'lint:deps']);
+// Unused files, exports and dependencies (knip.config.ts).
+runOrExit('npm', ['run', '--silent', 'lint:dead']);
 process.exit(run('npx', ['vitest', 'run', ...process.argv.slice(2)]));
