@@ -27,6 +27,7 @@ import { resolveOptions } from './options.js';
 import type { PrometheusModelErrorSource, PrometheusModelOptions } from './options.js';
 import { countSamples } from './sample-count.js';
 import { leaseServer } from './shared-server.js';
+import { toError } from '../to-error.js';
 import { bump } from './series.js';
 import type { MethodKind, MethodSeries, ModelLabels } from './series.js';
 
@@ -337,7 +338,8 @@ function warnOnce(labels: ModelLabels): (error: unknown, source: PrometheusModel
     const what = source === 'drift' ? 'drift check' : 'metrics server';
     const more =
       source === 'drift' ? '; later failures are only counted in gangplank_predict_drift_errors_total' : '';
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const e = toError(error);
+    const message = `${e.name}: ${e.message}`;
     process.emitWarning(`PrometheusModel(${labels.model}): ${what} failed: ${message}${more}`, {
       type: 'GangplankWarning',
     });

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './backoff.js';
 import { formatGatewayAddress, parseGatewayAddress, type GatewayAddress } from './address.js';
+import { toError } from '../to-error.js';
 import { PushError } from './errors.js';
 import { groupingPath, type PushTarget } from './grouping.js';
 import {
@@ -78,12 +79,12 @@ export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      reject(toError(signal.reason ?? 'aborted'));
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      reject(toError(signal?.reason ?? 'aborted'));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -3,6 +3,7 @@
  * loop never waits on the network. Each group has at most one push in flight and one pending; a newer state
  * replaces the pending one (the body is rendered just before sending, so the newest state is what goes out).
  */
+import { toError } from '../to-error.js';
 import { PushError } from './errors.js';
 import { groupingKeyId, type PushTarget } from './grouping.js';
 import type { PushResult, SendOptions } from './client.js';
@@ -182,15 +183,12 @@ export class CoalescingPushQueue {
         const error =
           e instanceof PushError
             ? e
-            : new PushError(
-                `could not push to the Pushgateway: ${e instanceof Error ? e.message : String(e)}`,
-                {
-                  kind: 'dropped',
-                  method: push.method,
-                  url: '',
-                  cause: e,
-                },
-              );
+            : new PushError(`could not push to the Pushgateway: ${toError(e).message}`, {
+                kind: 'dropped',
+                method: push.method,
+                url: '',
+                cause: e,
+              });
         outcome = { key, target: push.target, method: push.method, ok: false, error };
       }
       this.report(outcome);

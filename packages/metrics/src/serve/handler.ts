@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toError } from '../to-error.js';
 import { renderMetrics } from './exposition.js';
 import type { MetricsSource } from './exposition.js';
 
@@ -82,7 +83,7 @@ async function respond(
       res.destroy();
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = toError(error).message;
     res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end(`Failed to collect metrics: ${message}\n`);
   }

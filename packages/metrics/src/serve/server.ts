@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toError } from '../to-error.js';
 import { metricsHandler } from './handler.js';
 import type { MetricsSource } from './exposition.js';
 
@@ -123,6 +124,6 @@ function advice(code: string | undefined, cause: unknown): string {
     case 'EADDRNOTAVAIL':
       return 'the host address is not on this machine (EADDRNOTAVAIL); use 127.0.0.1, 0.0.0.0 or a local interface';
     default:
-      return cause instanceof Error ? cause.message : String(cause);
+      return toError(cause).message;
   }
 }

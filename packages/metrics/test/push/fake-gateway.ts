@@ -62,12 +62,3 @@ export async function startFakeGateway(): Promise<FakeGateway> {
     });
   return gw;
 }
-
-/** Polls until `cond` holds (or fails after `timeoutMs`). */
-export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

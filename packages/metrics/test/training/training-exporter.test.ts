@@ -5,7 +5,6 @@ import {
   basicAuthHandler,
   type TrainTestExporterOptions,
 } from '../../src/index.js';
-import { until } from '../push/fake-gateway.js';
 import { fakeClock, fakeModel, recordingTransport, type RecordingTransport } from './training-support.js';
 
 function make(rec: RecordingTransport, options: TrainTestExporterOptions = {}): TrainTestExporter {
@@ -96,7 +95,7 @@ describe('TrainTestExporter in a hand-written loop', () => {
     const rec = recordingTransport();
     const e = make(rec, { pushIntervalMs: 20 });
     e.trainBegin();
-    await until(() => rec.requests.length >= 3, 5000, 'periodic pushes');
+    await expect.poll(() => rec.requests.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
     e.trainEnd();
     await e.close();
     expect(rec.requests.every((r) => r.url.href === trainUrl)).toBe(true);
@@ -144,7 +143,7 @@ describe('TrainTestExporter errors', () => {
     rec.status = 500;
     const e = make(rec, { ignoreExceptions: false });
     e.epochEnd(0, { loss: 1 });
-    await until(() => e.problems.length > 0, 5000, 'a failed push');
+    await expect.poll(() => e.problems.length, { timeout: 5000 }).toBeGreaterThan(0);
     expect(() => e.epochEnd(1, { loss: 1 })).toThrow(/could not push train metrics.*answered 500/);
     await e.close();
   });
@@ -164,7 +163,7 @@ describe('TrainTestExporter errors', () => {
     rec.status = 400;
     const e = make(rec, { ignoreExceptions: false });
     await e.onTrainBegin();
-    await until(() => e.problems.length > 0, 5000, 'a failed push');
+    await expect.poll(() => e.problems.length, { timeout: 5000 }).toBeGreaterThan(0);
     await expect(e.onEpochEnd(0, { loss: 1 })).rejects.toThrow(/could not push train metrics.*answered 400/);
     await e.close().catch(() => undefined);
   });

@@ -16,7 +16,6 @@ import {
 } from '../../src/index.js';
 import { gatewayGroups, waitForQuery, type GatewayGroup } from '../../../../test/support/prometheus.js';
 import { startHangingServer } from '../../../../test/support/hanging-server.js';
-import { until } from '../push/fake-gateway.js';
 import { fakeModel } from './training-support.js';
 
 const pgw = inject('pushgatewayUrl');
@@ -222,7 +221,7 @@ describe('when the gateway misbehaves', () => {
       await gateway.stop();
       gateway = undefined;
       train(e, 2, 2);
-      await until(() => e.problems.length > 0, 10_000, 'a failed push while the gateway is down');
+      await expect.poll(() => e.problems.length, { timeout: 10_000 }).toBeGreaterThan(0);
 
       gateway = await startPushgateway({ stateDir, port });
       // The restarted gateway has no persistence: it starts empty.
