@@ -18,16 +18,28 @@ const compose = parse(readFileSync(join(composeDir, 'docker-compose.yml'), 'utf8
 };
 
 describe('deploy/compose', () => {
-  it('runs the three services from images pinned to an exact version', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'prometheus', 'pushgateway']);
+  it('runs the three services and Grafana from images pinned to an exact version', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'alertmanager',
+      'grafana',
+      'prometheus',
+      'pushgateway',
+    ]);
     for (const service of Object.values(compose.services)) {
-      expect(service.image).toMatch(/^prom\/(prometheus|pushgateway|alertmanager):v\d+\.\d+\.\d+$/);
+      expect(service.image).toMatch(
+        /^(prom\/(prometheus|pushgateway|alertmanager):v|grafana\/grafana:)\d+\.\d+\.\d+$/,
+      );
     }
   });
 
   it('publishes the default ports on loopback only', () => {
     const ports = Object.values(compose.services).flatMap((s) => s.ports ?? []);
-    expect(ports.sort()).toEqual(['127.0.0.1:9090:9090', '127.0.0.1:9091:9091', '127.0.0.1:9093:9093']);
+    expect(ports.sort()).toEqual([
+      '127.0.0.1:3000:3000',
+      '127.0.0.1:9090:9090',
+      '127.0.0.1:9091:9091',
+      '127.0.0.1:9093:9093',
+    ]);
   });
 
   it('keeps pushed groups in a volume across restarts', () => {
