@@ -28,6 +28,6 @@ runOrExit('npx', ['tsc', '-p', 'tsconfig.spec.json']);
 runOrExit('npx', ['eslint', '.', '--max-warnings=0']);
 // The import direction (docs/architecture.md): a new cycle or back-edge fails here, before any test runs.
 runOrExit('npm', ['run', '--silent', 'lint:deps']);
-// Unused files, exports and dependencies (knip.config.ts).
+// Unused files, exports and dependencies (knip.jsonc).
 runOrExit('npm', ['run', '--silent', 'lint:dead']);
 process.exit(run('npx', ['vitest', 'run', ...process.argv.slice(2)]));

@@ -1,0 +1,73 @@
+/**
+ * `gangplank serve` on the local executor must not load the Kubernetes client (nor the Slurm adapter): the built
+ * CLI runs under a module-resolution hook that logs every URL it resolves, the server answers /health (so the
+ * store, the dispatcher and the local executor are up), and the log is read. A control run of the package's index
+ * under the same hook shows the hook does see `@kubernetes/client-node` when it is loaded.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from './support/run-cli.js';
+
+const HOOK = fileURLToPath(new URL('./fixtures/record-resolutions.mjs', import.meta.url));
+const INDEX = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gangplank-serve-imports-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function resolved(log: string): string[] {
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+}
+
+describe('gangplank serve (local executor)', () => {
+  it('answers /health without loading the Kubernetes client or the Slurm adapter', async () => {
+    const log = join(dir, 'serve.log');
+    const child = spawn(
+      process.execPath,
+      ['--import', HOOK, BIN, 'serve', '--port', '0', '--data-dir', join(dir, 'data'), '--log-level', 'silent'],
+      {
+        cwd: dir,
+        env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_RESOLVED_LOG: log },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+) /.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+
+      const urls = resolved(log);
+      // the hook ran, and the local executor was loaded by the dispatcher's wiring
+      expect(urls.some((u) => u.includes('/node_modules/fastify/'))).toBe(true);
+      expect(urls.some((u) => /\/dist\/executors\/local\.js$/.test(u))).toBe(true);
+      expect(urls.filter((u) => u.includes('/@kubernetes/client-node/'))).toEqual([]);
+      expect(urls.filter((u) => /\/dist\/executors\/(kubernetes|slurm)\//.test(u))).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('control: the hook sees @kubernetes/client-node when the package index is imported', () => {
+    const log = join(dir, 'index.log');
+    const done = spawnSync(
+      process.execPath,
+      ['--import', HOOK, '--input-type=module', '-e', `await import(${JSON.stringify(INDEX)});`],
+      { env: { PATH: process.env['PATH'] ?? '', GANGPLANK_RESOLVED_LOG: log }, encoding: 'utf8' },
+    );
+    expect(done.status, done.stderr).toBe(0);
+    expect(resolved(log).some((u) => u.includes('/@kubernetes/client-node/'))).toBe(true);
+  });
+});
