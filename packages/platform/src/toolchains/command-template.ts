@@ -13,13 +13,14 @@
 export type QuoteContext = 'unquoted' | 'single' | 'double';
 
 export type TemplatePart =
-  | { kind: 'text'; text: string }
-  | { kind: 'param'; name: string; context: QuoteContext };
+  { kind: 'text'; text: string } | { kind: 'param'; name: string; context: QuoteContext };
 
 export interface CommandTemplate {
   parts: TemplatePart[];
   /** True when text appended after the command could land in a here-document (it must not be appended). */
   hasHereDocument: boolean;
+  /** True when the command ends in a comment, which would swallow appended text up to a newline in a value. */
+  endsInComment: boolean;
 }
 
 export class CommandTemplateError extends Error {
@@ -56,17 +57,6 @@ const NESTED_PLACE: Partial<Record<FrameKind, string>> = {
   comment: 'inside a comment',
 };
 
-const CLOSERS: Partial<Record<FrameKind, string>> = {
-  subshell: ')',
-  cmdsub: ')',
-  arith: ')',
-  backtick: '`',
-  brace: '}',
-  single: "'",
-  double: '"',
-  dbracket: ']]',
-};
-
 /** Splits Python `str.format` text into literal characters and `{name}` placeholders (`{{`/`}}` are braces). */
 function splitPlaceholders(template: string): Item[] {
   const items: Item[] = [];
@@ -96,6 +86,8 @@ export function parseCommandTemplate(template: string): CommandTemplate {
   const pendingHereDocs: { delimiter: string; stripTabs: boolean }[] = [];
   let hasHereDocument = false;
   let text = '';
+  /** Indexes of characters a backslash made literal (an escaped blank does not end a word). */
+  const escaped = new Set<number>();
 
   const top = (): Frame => stack[stack.length - 1]!;
   const push = (kind: FrameKind, nests: boolean) => stack.push({ kind, nested: top().nested || nests });
@@ -119,7 +111,7 @@ export function parseCommandTemplate(template: string): CommandTemplate {
   const atWordStart = (i: number): boolean => {
     if (i === 0) return true;
     const previous = items[i - 1];
-    return typeof previous === 'string' && WORD_BREAK.has(previous);
+    return typeof previous === 'string' && WORD_BREAK.has(previous) && !escaped.has(i - 1);
   };
   const flush = () => {
     if (text !== '') parts.push({ kind: 'text', text });
@@ -146,7 +138,8 @@ export function parseCommandTemplate(template: string): CommandTemplate {
           break;
         }
       }
-      if (!found) throw new CommandTemplateError(`the here-document ending in "${delimiter}" is never closed`);
+      if (!found)
+        throw new CommandTemplateError(`the here-document ending in "${delimiter}" is never closed`);
     }
     return j - 1;
   };
@@ -222,30 +215,25 @@ export function parseCommandTemplate(template: string): CommandTemplate {
         }
         break;
       case 'backtick':
-        if (item === '\\' && next !== undefined) {
-          text += next;
-          i++;
-        } else if (item === '`') stack.pop();
+        if (item === '\\' && next !== undefined) i = skipEscaped(i, next);
+        else if (item === '`') stack.pop();
         break;
       case 'double':
         if (item === '\\') {
-          if (next !== undefined) {
-            text += next;
-            i++;
-          }
+          if (next !== undefined) i = skipEscaped(i, next);
         } else if (item === '"') stack.pop();
         else i = openDollarOrBacktick(i, item, next, false);
         break;
       case 'brace':
         if (item === '}') stack.pop();
         else if (item === '\\') {
-          if (next !== undefined) {
-            text += next;
-            i++;
-          }
-        } else if (item === "'") push('single', false);
-        else if (item === '"') push('double', false);
-        else i = openDollarOrBacktick(i, item, next, false);
+          if (next !== undefined) i = skipEscaped(i, next);
+        } else if (item === "'" || item === '"') {
+          // Shells disagree on quotes inside ${…} within "…", so where it ends would be a guess.
+          throw new CommandTemplateError(
+            'the command has quotes inside ${…}; placeholders cannot be placed safely in it',
+          );
+        } else i = openDollarOrBacktick(i, item, next, false);
         break;
       default:
         i = codeChar(i, item, next, frame);
@@ -256,7 +244,8 @@ export function parseCommandTemplate(template: string): CommandTemplate {
       `the here-document ending in "${pendingHereDocs[0]!.delimiter}" is never closed`,
     );
   }
-  if (top().kind === 'comment') stack.pop();
+  const endsInComment = top().kind === 'comment';
+  if (endsInComment) stack.pop();
   if (stack.length > 1) {
     const open = top().kind;
     throw new CommandTemplateError(
@@ -264,7 +253,14 @@ export function parseCommandTemplate(template: string): CommandTemplate {
     );
   }
   flush();
-  return { parts, hasHereDocument };
+  return { parts, hasHereDocument, endsInComment };
+
+  /** Takes the character after the backslash at `i` as literal text; returns its index. */
+  function skipEscaped(i: number, next: string): number {
+    text += next;
+    escaped.add(i + 1);
+    return i + 1;
+  }
 
   /** `$'`, `$(`, `$((`, `${` and backticks, in code and in double quotes; returns the last index used. */
   function openDollarOrBacktick(i: number, item: string, next: string | undefined, inCode: boolean): number {
@@ -305,13 +301,7 @@ export function parseCommandTemplate(template: string): CommandTemplate {
 
   /** A character outside quotes; returns the last index used. */
   function codeChar(i: number, item: string, next: string | undefined, frame: Frame): number {
-    if (item === '\\') {
-      if (next !== undefined) {
-        text += next;
-        return i + 1;
-      }
-      return i;
-    }
+    if (item === '\\') return next !== undefined ? skipEscaped(i, next) : i;
     if (item === "'") push('single', false);
     else if (item === '"') push('double', false);
     else if (item === '#' && atWordStart(i)) push('comment', false);
@@ -415,10 +405,7 @@ export function quoteForContext(value: string, context: QuoteContext): string {
 }
 
 /** Renders a parsed template; `valueOf` returns the raw (unquoted) value of a placeholder or throws. */
-export function renderCommandTemplate(
-  template: CommandTemplate,
-  valueOf: (name: string) => string,
-): string {
+export function renderCommandTemplate(template: CommandTemplate, valueOf: (name: string) => string): string {
   return template.parts
     .map((part) => (part.kind === 'text' ? part.text : quoteForContext(valueOf(part.name), part.context)))
     .join('');

@@ -4,11 +4,19 @@
  * Rendering follows MLflow's rules: `{name}` placeholders (Python `str.format`, `{{`/`}}` escape braces) are
  * replaced by parameter values; declared parameters without a default must be given; values given for parameters the
  * entry point does not declare are appended as `--name value`; `float`/`int` values must be numbers; a `path` value
- * becomes an absolute path inside the project. Every value is shell-quoted, so a hyperparameter is always one
- * word: `1; rm -rf ~` arrives as the literal string `1; rm -rf ~`.
+ * becomes an absolute path inside the project. Every value is quoted for the place it stands in (unquoted, `'…'`,
+ * `"…"`), so a hyperparameter is always one literal word: `1; rm -rf ~` or `$(id)` arrives as exactly that text, and
+ * a template whose placeholders stand where that cannot hold (inside `$(…)`, backticks, a here-document …) is
+ * refused before anything runs.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
+import {
+  CommandTemplateError,
+  parseCommandTemplate,
+  renderCommandTemplate,
+  type CommandTemplate,
+} from './command-template.js';
 import { shellQuote } from './shell-quote.js';
 
 export type MLprojectParameterType = 'string' | 'float' | 'int' | 'path' | 'uri';
@@ -122,26 +130,55 @@ export function renderEntryPoint(
     .map(([name]) => `'${name}'`);
   if (missing.length > 0)
     throw new MLprojectError(`No value given for missing parameters: ${missing.join(', ')}`);
-  const quoted: Record<string, string> = {};
+  const given: Record<string, string> = {};
   for (const [name, p] of Object.entries(entry.parameters)) {
-    quoted[name] = shellQuote(convert(name, p.type, values[name] ?? p.default!, options));
+    given[name] = convert(name, p.type, values[name] ?? p.default!, options);
   }
-  const command = entry.command.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (match, name: string | undefined) => {
-    if (match === '{{') return '{';
-    if (match === '}}') return '}';
-    const value = quoted[name ?? ''];
+  const extraNames = Object.keys(values)
+    .filter((name) => !(name in entry.parameters))
+    .sort();
+  for (const name of [...Object.keys(given), ...extraNames]) {
+    if ((given[name] ?? values[name] ?? '').includes('\0') || name.includes('\0'))
+      throw new MLprojectError(`parameter "${name}" contains a NUL character, which no command can receive`);
+  }
+  const command = renderCommand(entry.command, entryPoint, given, extraNames.length > 0);
+  const extra = extraNames.map((name) => `--${shellQuote(name)} ${shellQuote(values[name]!)}`);
+  return [command, ...extra].join(' ');
+}
+
+/**
+ * Fills the placeholders of a command template, each quoted for where it stands (see `command-template.ts`). A
+ * template that cannot be read safely is refused only when something would be put into it.
+ */
+function renderCommand(
+  template: string,
+  entryPoint: string,
+  values: Record<string, string>,
+  appending: boolean,
+): string {
+  const where = `the command of entry point "${entryPoint}"`;
+  let parsed: CommandTemplate;
+  try {
+    parsed = parseCommandTemplate(template);
+  } catch (error) {
+    if (!(error instanceof CommandTemplateError)) throw error;
+    const hasPlaceholder = /\{[^{}]*\}/.test(template.replace(/\{\{|\}\}/g, ''));
+    if (!hasPlaceholder && !appending) return template.replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+    throw new MLprojectError(`${where}: ${error.message}`, { cause: error });
+  }
+  if (appending && (parsed.hasHereDocument || parsed.endsInComment)) {
+    const what = parsed.hasHereDocument ? 'has a here-document' : 'ends with a comment';
+    throw new MLprojectError(
+      `${where} ${what}, so parameters it does not declare cannot be appended to it; declare them in MLproject`,
+    );
+  }
+  return renderCommandTemplate(parsed, (name) => {
+    const value = values[name];
     if (value === undefined) {
-      throw new MLprojectError(
-        `the command of entry point "${entryPoint}" uses {${name}}, which is not one of its parameters`,
-      );
+      throw new MLprojectError(`${where} uses {${name}}, which is not one of its parameters`);
     }
     return value;
   });
-  const extra = Object.keys(values)
-    .filter((name) => !(name in entry.parameters))
-    .sort()
-    .map((name) => `--${shellQuote(name)} ${shellQuote(values[name]!)}`);
-  return [command, ...extra].join(' ');
 }
 
 function convert(name: string, type: MLprojectParameterType, value: string, options: RenderOptions): string {
