@@ -33,7 +33,7 @@ export function createConvnet(): tfl.Sequential {
 
 /**
  * Compiles as the seed does: `sparse_categorical_crossentropy` on integer labels, `accuracy` (logged by TF.js
- * as `acc`/`val_acc`).
+ * as `acc`/`val_acc`, pushed by the exporter as Keras names them: `gangplank_train_accuracy`/`…_val_accuracy`).
  *
  * @param optimizer @default tf.train.adam() (learning rate 0.001, Keras' default)
  */

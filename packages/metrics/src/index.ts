@@ -24,13 +24,22 @@ export { startMetricsServer, MetricsServerError } from './serve/server.js';
 export type { MetricsServer, MetricsServerOptions } from './serve/server.js';
 export { TrainTestExporter } from './training/exporter.js';
 export type { TrainTestExporterOptions } from './training/exporter.js';
+export { kerasKey } from './training/keras-names.js';
+export type { LogKeyNames } from './training/keras-names.js';
 export { MetricsExportError } from './training/push-policy.js';
 export type { ExporterClock } from './training/clock.js';
 export { HISTOGRAM_WEIGHT_BUCKETS_1_0, HISTOGRAM_WEIGHT_BUCKETS_0_3 } from './training/constants.js';
 export type { ModelLike, TensorLike, VariableLike, FitParams, Logs } from './training/model.js';
 export type { Phase, RunStatus } from './training/catalogue.js';
 export { PushgatewayClient, basicAuthHandler } from './push/client.js';
-export type { PushgatewayClientOptions, PushHandler, PushBody, PushResult, SendOptions, ClientRuntime } from './push/client.js';
+export type {
+  PushgatewayClientOptions,
+  PushHandler,
+  PushBody,
+  PushResult,
+  SendOptions,
+  ClientRuntime,
+} from './push/client.js';
 export type { PushRequest, PushResponse, PushMethod, Transport, TlsOptions } from './push/transport.js';
 export { PushError } from './push/errors.js';
 export type { PushErrorKind } from './push/errors.js';

@@ -4,21 +4,33 @@
  * TF.js hooks (the callback protocol) and the push policy (queue, timer, error handling); this class adds the
  * `fit`/`evaluate` conveniences. TF.js is never imported: models are duck-typed.
  */
-import { resolveMetricsConfig, type Env, type MetricsConfigOptions, type ResolvedMetricsConfig } from '../config.js';
+import {
+  resolveMetricsConfig,
+  type Env,
+  type MetricsConfigOptions,
+  type ResolvedMetricsConfig,
+} from '../config.js';
 import type { PushHandler, PushgatewayClientOptions } from '../push/client.js';
 import type { PushTarget } from '../push/grouping.js';
 import { toError } from '../to-error.js';
 import type { Phase } from './catalogue.js';
 import { SYSTEM_CLOCK, type ExporterClock } from './clock.js';
 import { renderFamilies } from './exposition.js';
+import type { LogKeyNames } from './keras-names.js';
 import { resolveLogs, type FitParams, type Logs, type ModelLike, type TensorLike } from './model.js';
 import { defaultOnError, PushPolicy } from './push-policy.js';
 import { TrainTestRecorder } from './recorder.js';
 import { tfjsHooks, type TfjsHooks } from './tfjs-hooks.js';
 
 export interface TrainTestExporterOptions extends Omit<MetricsConfigOptions, 'pushgatewayAddr' | 'job'> {
-  /** Log keys to export; others are ignored. @default every numeric log value */
+  /** Log keys to export (either spelling: `acc` or `accuracy`); others are ignored. @default every numeric log value */
   metrics?: readonly string[];
+  /**
+   * `'keras'`: TF.js's short keys are exported under Keras' names, as Python Gangplank on Keras pushed them
+   * (`acc` → `gangplank_train_accuracy`, `val_acc` → `gangplank_train_val_accuracy`, `ce` → `…_crossentropy`).
+   * `'as-logged'`: keys exactly as TF.js logs them (`gangplank_train_acc`). @default 'keras'
+   */
+  logKeys?: LogKeyNames;
   /**
    * Bucket bounds of the weights histogram (`gangplank_<phase>_model_weights`); `undefined` or `[]` turns it off.
    * See `HISTOGRAM_WEIGHT_BUCKETS_1_0` and `HISTOGRAM_WEIGHT_BUCKETS_0_3`. @default undefined
@@ -96,7 +108,10 @@ export class TrainTestExporter implements TfjsHooks {
    */
   constructor(pgwAddr?: string, job?: string, options: TrainTestExporterOptions = {}) {
     this.options = options;
-    this.config = resolveMetricsConfig({ ...options, pushgatewayAddr: pgwAddr, job }, options.env ?? process.env);
+    this.config = resolveMetricsConfig(
+      { ...options, pushgatewayAddr: pgwAddr, job },
+      options.env ?? process.env,
+    );
     this.enabled = this.config.enabled;
     this.targets = {
       train: { job: this.config.job, grouping: { ...this.config.grouping, phase: 'train' } },
@@ -105,6 +120,7 @@ export class TrainTestExporter implements TfjsHooks {
     this.recorder = new TrainTestRecorder({
       clock: options.clock ?? SYSTEM_CLOCK,
       metrics: options.metrics,
+      logKeys: options.logKeys,
       histogramBuckets: options.histogramBuckets,
       model: options.model,
       weightsHistogramEvery: options.weightsHistogramEvery,
@@ -283,7 +299,9 @@ export class TrainTestExporter implements TfjsHooks {
     try {
       named = await resolveLogs(namedResults(model, result));
     } catch (e) {
-      this.readFailed(new Error(`reading the evaluation results failed: ${toError(e).message}`, { cause: e }));
+      this.readFailed(
+        new Error(`reading the evaluation results failed: ${toError(e).message}`, { cause: e }),
+      );
     }
     this.testEnd(named);
     return result;

@@ -8,6 +8,7 @@ import type { ExporterClock } from './clock.js';
 import { newPhaseState, phaseFamilies, type Phase, type PhaseState } from './catalogue.js';
 import type { MetricFamily } from './exposition.js';
 import { emptyHistogram, normalizeBounds, observeAll, type HistogramData } from './histogram.js';
+import { logKeyRenamer, type LogKeyNames } from './keras-names.js';
 import {
   isTensorLike,
   resolveLogsSync,
@@ -21,8 +22,10 @@ import {
 
 export interface RecorderOptions {
   clock: ExporterClock;
-  /** Log keys to record; others are ignored. @default every numeric log value */
+  /** Log keys to record (as logged or as exported); others are ignored. @default every numeric log value */
   metrics?: readonly string[];
+  /** `keras`: `acc` → `accuracy`, `val_acc` → `val_accuracy` (see keras-names.ts). @default 'keras' */
+  logKeys?: LogKeyNames;
   /** Bounds of the weights histogram; `undefined` or `[]` turns it off. */
   histogramBuckets?: readonly number[];
   model?: ModelLike;
@@ -44,6 +47,7 @@ export class TrainTestRecorder {
   readonly bounds: number[] | undefined;
   private readonly state: Record<Phase, PhaseState>;
   private readonly metricsFilter: Set<string> | undefined;
+  private readonly rename: (key: string) => string;
   private trainStartMono = 0;
   private epochStartMono: number | undefined;
   private epochSamples = 0;
@@ -56,6 +60,7 @@ export class TrainTestRecorder {
     const bounds = given && given.length > 0 ? normalizeBounds(given) : undefined;
     this.bounds = bounds && bounds.length > 0 ? bounds : undefined;
     this.metricsFilter = options.metrics ? new Set(options.metrics) : undefined;
+    this.rename = logKeyRenamer(options.logKeys);
     this.model = options.model;
     this.state = {
       train: newPhaseState('train', options.batchIntervalMs !== undefined),
@@ -115,7 +120,8 @@ export class TrainTestRecorder {
     if (target !== undefined) s.targetEpochs = target;
     this.readParameterCount(s);
     const every = this.options.weightsHistogramEvery ?? 1;
-    if (this.bounds && every > 0 && (epoch + 1) % every === 0) s.weights = this.weightsHistogram() ?? s.weights;
+    if (this.bounds && every > 0 && (epoch + 1) % every === 0)
+      s.weights = this.weightsHistogram() ?? s.weights;
     this.options.onChange('train');
   }
 
@@ -141,8 +147,9 @@ export class TrainTestRecorder {
     s.batchLogs.clear();
     for (const [k, v] of Object.entries(values)) {
       if (k === 'batch' || k === 'size') continue;
-      if (this.metricsFilter && !this.metricsFilter.has(k)) continue;
-      s.batchLogs.set(k, v);
+      const name = this.rename(k);
+      if (!this.wanted(k, name)) continue;
+      s.batchLogs.set(name, v);
     }
     s.elapsedSeconds = (now - this.trainStartMono) / 1000;
     this.options.onChange('train');
@@ -215,7 +222,9 @@ export class TrainTestRecorder {
       if (this.warnedKeys.has(`${phase}:${key}`)) continue;
       this.warnedKeys.add(`${phase}:${key}`);
       this.options.onProblem(
-        new Error(`log key "${key}" would reuse the name of a built-in gangplank_${phase}_* metric; not exported`),
+        new Error(
+          `log key "${key}" would reuse the name of a built-in gangplank_${phase}_* metric; not exported`,
+        ),
       );
     }
     return families;
@@ -233,10 +242,16 @@ export class TrainTestRecorder {
 
   private setLogs(s: PhaseState, values: Record<string, number>): void {
     for (const [k, v] of Object.entries(values)) {
-      if (this.metricsFilter && !this.metricsFilter.has(k)) continue;
-      s.logs.set(k, v);
+      const name = this.rename(k);
+      if (!this.wanted(k, name)) continue;
+      s.logs.set(name, v);
       if (s.phase === 'train' && /loss$/.test(k) && !Number.isFinite(v)) s.nonFiniteLoss += 1;
     }
+  }
+
+  /** The `metrics` filter accepts a key by either spelling (`acc` or `accuracy`). */
+  private wanted(key: string, name: string): boolean {
+    return !this.metricsFilter || this.metricsFilter.has(key) || this.metricsFilter.has(name);
   }
 
   private readParameterCount(s: PhaseState): void {

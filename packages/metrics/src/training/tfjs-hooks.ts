@@ -75,7 +75,9 @@ export function tfjsHooks(target: HookTarget, self: unknown): TfjsHooks {
       try {
         values = await resolveLogs(logs);
       } catch (e) {
-        target.logsUnreadable(new Error(`reading the epoch logs failed: ${toError(e).message}`, { cause: e }));
+        target.logsUnreadable(
+          new Error(`reading the epoch logs failed: ${toError(e).message}`, { cause: e }),
+        );
         values = {};
       }
       target.epochEnd(epoch, values);

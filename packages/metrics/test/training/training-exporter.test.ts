@@ -58,7 +58,7 @@ describe('TrainTestExporter in a hand-written loop', () => {
     await e.close();
     expect(new Set(rec.requests.map((r) => r.url.href))).toEqual(new Set([trainUrl, testUrl]));
     const test = rec.requests.find((r) => r.url.href === testUrl)!.body!;
-    expect(test).toContain('gangplank_test_acc 0.9\n');
+    expect(test).toContain('gangplank_test_accuracy 0.9\n');
     expect(test).not.toContain('gangplank_train_');
   });
 
@@ -69,6 +69,7 @@ describe('TrainTestExporter in a hand-written loop', () => {
     await e.close();
     expect(rec.requests.at(-1)!.body).toContain('gangplank_train_loss 1\n');
     expect(rec.requests.at(-1)!.body).not.toContain('gangplank_train_acc');
+    expect(rec.requests.at(-1)!.body).not.toContain('accuracy');
   });
 
   it('samples batch metrics at most once per interval and counts every batch', async () => {
@@ -213,7 +214,7 @@ describe('TrainTestExporter as TF.js callbacks', () => {
     await onTrainEnd.call(wrapper);
     await e.close();
     const body = rec.requests.at(-1)!.body!;
-    expect(body).toContain('gangplank_train_acc 0.25\n');
+    expect(body).toContain('gangplank_train_accuracy 0.25\n');
     expect(body).toContain('gangplank_train_target_epochs 4\n');
     expect(body).toContain('gangplank_train_progress_ratio 0.25\n');
   });
@@ -228,7 +229,7 @@ describe('TrainTestExporter as TF.js callbacks', () => {
     await e.close();
     const body = rec.requests.at(-1)!.body!;
     expect(body).toContain('gangplank_train_loss 0.5\n');
-    expect(body).toContain('gangplank_train_acc 0.25\n');
+    expect(body).toContain('gangplank_train_accuracy 0.25\n');
     expect(disposed).toBe(0);
   });
 });

@@ -107,7 +107,7 @@ describe('against the real Pushgateway and Prometheus', () => {
 
     const groups = await gatewayGroups(pgw);
     expect(gaugeValue(group(groups, { job, phase: 'train' }), 'gangplank_train_epochs_count')).toBe(2);
-    expect(gaugeValue(group(groups, { job, phase: 'test' }), 'gangplank_test_acc')).toBe(0.5);
+    expect(gaugeValue(group(groups, { job, phase: 'test' }), 'gangplank_test_accuracy')).toBe(0.5);
     await waitForQuery(prom, `gangplank_train_loss{job="${job}"}`);
     await waitForQuery(prom, `gangplank_test_loss{job="${job}"}`);
   });

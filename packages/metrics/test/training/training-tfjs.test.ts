@@ -41,7 +41,7 @@ function data(n: number): [tf.Tensor, tf.Tensor] {
 }
 
 describe('TrainTestExporter with TF.js', () => {
-  it('gets fit params from the CustomCallback wrapper, the model from setModel, and exports acc/val_acc as given', async () => {
+  it('gets fit params from the CustomCallback wrapper, the model from setModel, and exports acc/val_acc under the Keras names', async () => {
     gw.requests = [];
     const exporter = new TrainTestExporter(gw.url, 'tfjs-wrapper', {
       histogramBuckets: HISTOGRAM_WEIGHT_BUCKETS_1_0,
@@ -64,8 +64,10 @@ describe('TrainTestExporter with TF.js', () => {
       .at(-1);
     expect(last?.method).toBe('PUT');
     const body = last!.body;
-    expect(body).toContain('# HELP gangplank_train_acc acc\n# TYPE gangplank_train_acc gauge\n');
-    expect(body).toMatch(/^gangplank_train_val_acc [0-9.e-]+$/m);
+    expect(body).toContain(
+      '# HELP gangplank_train_accuracy accuracy\n# TYPE gangplank_train_accuracy gauge\n',
+    );
+    expect(body).toMatch(/^gangplank_train_val_accuracy [0-9.e-]+$/m);
     expect(body).toMatch(/^gangplank_train_loss [0-9.e-]+$/m);
     expect(body).toContain(`gangplank_train_model_parameters_count ${model.countParams()}\n`);
     expect(body).toContain('gangplank_train_epochs_count 3\n');
@@ -110,7 +112,7 @@ describe('TrainTestExporter with TF.js', () => {
     await model.fit(x, y, { epochs: 2, batchSize: 8, callbacks: [early, exporter] });
     await exporter.close();
     const body = gw.requests.at(-1)!.body;
-    expect(body).toMatch(/^gangplank_train_acc [0-9.e-]+$/m);
+    expect(body).toMatch(/^gangplank_train_accuracy [0-9.e-]+$/m);
     expect(body).toContain(`gangplank_train_model_parameters_count ${model.countParams()}\n`);
     expect(body).toContain('gangplank_train_epochs_count 2\n');
     tf.dispose([x, y]);
@@ -135,7 +137,7 @@ describe('TrainTestExporter with TF.js', () => {
     expect(req.body).toContain(
       `# HELP gangplank_test_loss loss\n# TYPE gangplank_test_loss gauge\ngangplank_test_loss ${lossValue}\n`,
     );
-    expect(req.body).toMatch(/^gangplank_test_acc [0-9.e-]+$/m);
+    expect(req.body).toMatch(/^gangplank_test_accuracy [0-9.e-]+$/m);
     expect(req.body).toContain(
       '# HELP gangplank_test_elapsed_time_seconds The amount of time spent testing the model\n',
     );
