@@ -9,75 +9,28 @@
  * - **Leases.** Held runs' leases are renewed every `renewMs`; the renewal also brings cancel requests, and a run
  *   that no longer comes back (its training was deleted) is stopped on the executor.
  * - **Restart safety.** On `start()` the dispatcher takes up the active runs it holds (its `workerId` is stable
- *   across restarts: host name + executor kind): live runs are re-attached through their stored executor handle and
- *   log cursor (so no log line is stored twice), others fail with reason `Lost`. Runs of another worker whose
- *   lease expired are failed with reason `Lost` as well, so no run stays `running` for ever.
+ *   across restarts: host name + executor kind), and fails the runs of workers that stopped renewing their leases
+ *   (`restart-recovery.ts`).
+ * - **Loops.** Claiming, lease renewal and each run's sync are single-flight (`single-flight.ts`): a request while
+ *   one is under way makes it go round once more instead of starting a second copy.
  */
-import { hostname } from 'node:os';
-import { availableParallelism } from 'node:os';
-import type { TrainingRun } from '../domain/types.js';
-import type { Executor, ExecutorHandle, ExecutorLogChunk, ExecutorStatus } from '../executors/executor.js';
+import { availableParallelism, hostname } from 'node:os';
+import { LeaseLostError, NotFoundError } from '../domain/errors.js';
+import { errorText } from '../domain/run-error.js';
 import type { RunSpec } from '../domain/run-spec.js';
-import type { Store } from '../store/store.js';
+import type { TrainingRun } from '../domain/types.js';
+import type { Executor, ExecutorHandle, ExecutorStatus } from '../executors/executor.js';
+import type { DispatcherOptions, DispatcherStore } from './dispatcher-options.js';
+import { newActiveRun, type ActiveRun, type ActiveRunStart } from './active-run.js';
 import { resolveRunSpec, type RunSpecDefaults } from './resolve-run-spec.js';
+import { failOrphans, recoverHeldRuns, type RecoveryContext } from './restart-recovery.js';
+import { runInfo } from './run-info.js';
 import { RunMetricsPublisher, type RunMetricsInfo } from './run-metrics.js';
+import { singleFlight } from './single-flight.js';
 import { patchFor, runStateOf } from './state-mapping.js';
+import { drainLogs } from './run-logs.js';
 
-/** The store methods the dispatcher uses (the run side of the `Store` port, plus look-ups for run specs). */
-export type DispatcherStore = Pick<
-  Store,
-  | 'claimRuns'
-  | 'renewLeases'
-  | 'updateRun'
-  | 'appendLogs'
-  | 'readLogs'
-  | 'getRun'
-  | 'listActiveRuns'
-  | 'getToolchain'
-  | 'getConnection'
->;
-
-export interface DispatcherOptions {
-  store: DispatcherStore;
-  executor: Executor;
-  /** Identity of this dispatcher in run leases. Keep it stable across restarts. @default `<hostname>/<executor kind>` */
-  workerId?: string;
-  /** Runs held at once. @default os.availableParallelism() */
-  concurrency?: number;
-  /** @default 30_000 */
-  leaseMs?: number;
-  /** Fallback poll for new runs. @default 500 */
-  pollMs?: number;
-  /** How often held runs' status and logs are read from the executor. @default 250 */
-  syncMs?: number;
-  /** How often leases are renewed (and cancel requests picked up). @default min(1000, leaseMs / 3) */
-  renewMs?: number;
-  /**
-   * Pushgateway for run-level metrics; also handed to runs as `GANGPLANK_PUSHGATEWAY_ADDR` unless
-   * `runPushgatewayAddr` says otherwise. Absent: no run metrics, and runs get no gateway address.
-   */
-  pushgateway?: string;
-  runPushgatewayAddr?: string;
-  /** How long a finished run's gateway groups stay. @default 900_000 (15 min) */
-  retainFinishedMs?: number;
-  /** Timeout of runs whose training sets none (`GANGPLANK_TIMEOUT` env). @default 4 h */
-  defaultTimeoutMs?: number;
-  /** Output connection id for trainings without one. */
-  outputConnection?: string;
-  /** Replaces the default mapping from a stored run to the executor's run description. */
-  resolveRunSpec?: (run: TrainingRun) => Promise<RunSpec>;
-  /** Stop the executor in `stop()`. @default true */
-  closeExecutor?: boolean;
-  /**
-   * Free the executor's side of finished runs (the local work folder) once their state and logs are stored: runs
-   * that failed, whose artifact went to an output connection, or whose training was deleted. A succeeded run
-   * without an output connection keeps its folder: its zip is only there. @default true
-   */
-  releaseFinished?: boolean;
-  /** Where problems that do not belong to a run are reported. @default console.warn */
-  warn?: (message: string) => void;
-  clock?: () => Date;
-}
+export type { DispatcherOptions, DispatcherStore } from './dispatcher-options.js';
 
 export interface Dispatcher {
   readonly workerId: string;
@@ -90,23 +43,6 @@ export interface Dispatcher {
   /** Ids of the runs this dispatcher holds. */
   activeRunIds(): string[];
 }
-
-interface Active {
-  run: TrainingRun;
-  spec: RunSpec;
-  handle: ExecutorHandle;
-  cursor?: string;
-  cursorDirty: boolean;
-  state: TrainingRun['state'];
-  podName?: string;
-  message?: string;
-  cancelling: boolean;
-  syncing: boolean;
-  syncAgain: boolean;
-  unwatch?: () => void;
-}
-
-const LOG_PAGE = 1000;
 
 /** Creates a dispatcher; call `start()`. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
@@ -126,14 +62,14 @@ class RunDispatcher implements Dispatcher {
   private readonly warn: (message: string) => void;
   private readonly metrics?: RunMetricsPublisher;
   private readonly resolve: (run: TrainingRun) => Promise<RunSpec>;
-  private readonly active = new Map<string, Active>();
+  private readonly recovery: RecoveryContext;
+  private readonly active = new Map<string, ActiveRun>();
   private readonly timers: NodeJS.Timeout[] = [];
   private starting = 0;
   private running = false;
-  private ticking = false;
-  private tickAgain = false;
-  private renewing = false;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly tick = singleFlight(() => this.claim(), { while: () => this.running });
+  private readonly renew = singleFlight(() => this.renewLeases(), { while: () => this.running });
 
   constructor(private readonly options: DispatcherOptions) {
     this.store = options.store;
@@ -161,19 +97,31 @@ class RunDispatcher implements Dispatcher {
       ...(options.outputConnection ? { outputConnection: options.outputConnection } : {}),
     };
     this.resolve = options.resolveRunSpec ?? ((run) => resolveRunSpec(run, this.store, defaults));
+    this.recovery = {
+      store: this.store,
+      executor: this.executor,
+      workerId: this.workerId,
+      clock: this.clock,
+      resolve: this.resolve,
+      isHeld: (id) => this.active.has(id),
+      start: (run) => this.track(this.startRun(run)),
+      adopt: (start) => this.adopt(start),
+      failLost: (run, message) => this.failLost(run, message),
+      requestSync: (id) => this.requestSync(id),
+    };
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.recover();
-    await this.failOrphans();
+    await recoverHeldRuns(this.recovery);
+    await failOrphans(this.recovery);
     this.every(this.pollMs, () => this.wake());
     this.every(this.syncMs, () => {
       for (const id of this.active.keys()) this.requestSync(id);
     });
     this.every(this.renewMs, () => this.track(this.renew()));
-    this.every(this.leaseMs, () => this.track(this.failOrphans()));
+    this.every(this.leaseMs, () => this.track(failOrphans(this.recovery)));
     if (this.metrics) {
       const retain = this.metrics.retainMs;
       this.track(this.sweepGateway());
@@ -217,52 +165,37 @@ class RunDispatcher implements Dispatcher {
     void p.finally(() => this.pending.delete(p));
   }
 
-  private async tick(): Promise<void> {
-    if (this.ticking) {
-      this.tickAgain = true;
-      return;
-    }
-    this.ticking = true;
-    try {
-      do {
-        this.tickAgain = false;
-        const free = this.concurrency - this.active.size - this.starting;
-        if (free <= 0 || !this.running) break;
-        const runs = await this.store.claimRuns(this.workerId, free, this.leaseMs);
-        for (const run of runs) this.track(this.startRun(run));
-        if (runs.length === free) this.tickAgain = true; // there may be more waiting
-      } while (this.tickAgain && this.running);
-    } finally {
-      this.ticking = false;
-    }
+  /** One round of claiming; true when every free slot was filled, so more runs may be waiting. */
+  private async claim(): Promise<boolean> {
+    const free = this.concurrency - this.active.size - this.starting;
+    if (free <= 0 || !this.running) return false;
+    const runs = await this.store.claimRuns(this.workerId, free, this.leaseMs);
+    for (const run of runs) this.track(this.startRun(run));
+    return runs.length === free;
   }
 
-  private async renew(): Promise<void> {
-    if (this.renewing || this.active.size === 0) return;
-    this.renewing = true;
-    try {
-      const ids = [...this.active.keys()];
-      const held = new Map(
-        (await this.store.renewLeases(this.workerId, ids, this.leaseMs)).map((r) => [r.id, r]),
-      );
-      for (const id of ids) {
-        const a = this.active.get(id);
-        if (!a) continue;
-        const row = held.get(id);
-        if (!row) {
-          // Deleted with its training, or taken over after our lease expired: stop it here.
-          await this.drop(a, 'the run was deleted or taken over by another worker');
-          continue;
-        }
-        if (row.cancelRequested && !a.cancelling) {
-          a.cancelling = true;
-          this.track(
-            this.executor.cancel(a.handle, row.cancelReason ?? 'cancelled').then(() => this.requestSync(id)),
-          );
-        }
+  /** Extends the held runs' leases; picks up cancel requests and drops the runs no longer ours. */
+  private async renewLeases(): Promise<void> {
+    if (this.active.size === 0) return;
+    const ids = [...this.active.keys()];
+    const held = new Map(
+      (await this.store.renewLeases(this.workerId, ids, this.leaseMs)).map((r) => [r.id, r]),
+    );
+    for (const id of ids) {
+      const a = this.active.get(id);
+      if (!a) continue;
+      const row = held.get(id);
+      if (!row) {
+        // Deleted with its training, or taken over after our lease expired: stop it here.
+        await this.drop(a, 'the run was deleted or taken over by another worker');
+        continue;
       }
-    } finally {
-      this.renewing = false;
+      if (row.cancelRequested && !a.cancelling) {
+        a.cancelling = true;
+        this.track(
+          this.executor.cancel(a.handle, row.cancelReason ?? 'cancelled').then(() => this.requestSync(id)),
+        );
+      }
     }
   }
 
@@ -310,29 +243,29 @@ class RunDispatcher implements Dispatcher {
         return;
       }
       const startedAt = this.clock().toISOString();
-      const a: Active = {
-        run: { ...run, startedAt },
-        spec,
-        handle,
-        cursorDirty: false,
-        state: 'running',
-        cancelling: false,
-        syncing: false,
-        syncAgain: false,
-      };
-      this.active.set(run.id, a);
-      // Watch before the first await: a short run may finish while the update below is in flight.
-      a.unwatch = this.executor.watch?.(handle, () => this.requestSync(run.id));
+      // Watched from here (before the first await): a short run may finish while the update below is in flight.
+      const a = this.adopt({ run: { ...run, startedAt }, spec, handle, state: 'running' });
       await this.store.updateRun(
         run.id,
         { state: 'running', startedAt, executorHandle: handle },
         { workerId: this.workerId },
       );
-      this.track(this.publish(a, 'running'));
+      this.track(this.publish(a.run, a.spec, 'running'));
       this.requestSync(run.id);
     } finally {
       this.starting--;
     }
+  }
+
+  /** Holds a run: the one place an active run is made, registered and watched. */
+  private adopt(start: ActiveRunStart): ActiveRun {
+    const id = start.run.id;
+    const a = newActiveRun(start, (self) =>
+      singleFlight(() => this.sync(self), { while: () => this.active.get(id) === self }),
+    );
+    this.active.set(id, a);
+    a.unwatch = this.executor.watch?.(start.handle, () => this.requestSync(id));
+    return a;
   }
 
   /** Fails (or cancels) a run that never reached the executor. */
@@ -351,38 +284,22 @@ class RunDispatcher implements Dispatcher {
       { state: 'failed', reason, message, finishedAt, release: true },
       { workerId: this.workerId },
     );
-    if (spec) this.track(this.publishInfo(run, spec, 'failed', { finishedAt }));
+    if (spec) this.track(this.publish(run, spec, 'failed', { finishedAt }));
     this.wake();
   }
 
   private requestSync(id: string): void {
     const a = this.active.get(id);
     if (!a || !this.running) return;
-    if (a.syncing) {
-      a.syncAgain = true;
-      return;
-    }
-    a.syncing = true;
-    this.track(
-      (async () => {
-        try {
-          do {
-            a.syncAgain = false;
-            await this.sync(a);
-          } while (a.syncAgain && this.active.get(id) === a);
-        } finally {
-          a.syncing = false;
-        }
-      })(),
-    );
+    this.track(a.sync());
   }
 
-  private async sync(a: Active): Promise<void> {
+  private async sync(a: ActiveRun): Promise<void> {
     let status: ExecutorStatus;
     try {
       // Status before logs: once a final status is read, every line of the run is already in its log.
       status = await this.executor.status(a.handle);
-      await this.drainLogs(a);
+      await drainLogs(this.executor, this.store, a);
     } catch (error) {
       this.warn(`run ${a.run.id}: ${errorText(error)}`);
       return;
@@ -394,7 +311,8 @@ class RunDispatcher implements Dispatcher {
       await this.store.updateRun(a.run.id, { ...patch, executorHandle: handle }, { workerId: this.workerId });
     } catch (error) {
       // Only a lost lease or a deleted run ends our watch; anything else (a database hiccup) is retried next sync.
-      if (isGone(error)) await this.drop(a, errorText(error));
+      const gone = error instanceof LeaseLostError || error instanceof NotFoundError;
+      if (gone) await this.drop(a, errorText(error));
       else this.warn(`run ${a.run.id}: update not saved, retrying: ${errorText(error)}`);
       return;
     }
@@ -405,34 +323,25 @@ class RunDispatcher implements Dispatcher {
     if (a.state === 'succeeded' || a.state === 'failed') {
       a.unwatch?.();
       this.active.delete(a.run.id);
-      this.track(this.publish(a, a.state, status));
+      this.track(
+        this.publish(a.run, a.spec, a.state, {
+          ...(status.finishedAt ? { finishedAt: status.finishedAt.toISOString() } : {}),
+          ...(status.exitCode !== undefined ? { exitCode: status.exitCode } : {}),
+        }),
+      );
       this.metrics?.scheduleCleanup(a.run.id);
       if (a.state === 'failed' || a.spec.output) this.release(a);
       this.wake(); // a slot is free
     }
   }
 
-  private release(a: Active): void {
+  private release(a: ActiveRun): void {
     if (!(this.options.releaseFinished ?? true) || !this.executor.release) return;
     this.track(this.executor.release(a.handle));
   }
 
-  private async drainLogs(a: Active): Promise<void> {
-    for (;;) {
-      const page = await this.executor.logs(a.handle, a.cursor, LOG_PAGE);
-      if (page.chunks.length > 0) {
-        await this.store.appendLogs(a.run.id, page.chunks.map(toStoreChunk));
-      }
-      if (page.cursor !== a.cursor) {
-        a.cursor = page.cursor;
-        a.cursorDirty = true;
-      }
-      if (page.chunks.length < LOG_PAGE) return;
-    }
-  }
-
   /** Stops tracking a run we can no longer write to, and stops it on the executor. */
-  private async drop(a: Active, why: string): Promise<void> {
+  private async drop(a: ActiveRun, why: string): Promise<void> {
     if (this.active.get(a.run.id) !== a) return;
     this.active.delete(a.run.id);
     a.unwatch?.();
@@ -445,91 +354,6 @@ class RunDispatcher implements Dispatcher {
     this.metrics?.scheduleCleanup(a.run.id);
     this.release(a);
     this.wake();
-  }
-
-  // ---- restart safety --------------------------------------------------------------------------------------
-
-  private async recover(): Promise<void> {
-    for (const run of await this.store.listActiveRuns(this.workerId)) {
-      if (this.active.has(run.id)) continue;
-      const handle = asHandle(run.executorHandle);
-      if (run.state === 'scheduling' && !handle) {
-        this.track(this.startRun(run));
-        continue;
-      }
-      if (!handle || handle.executor !== this.executor.kind) {
-        await this.failLost(
-          run,
-          'the server stopped before the run reached an executor that can be re-attached',
-        );
-        continue;
-      }
-      let spec: RunSpec;
-      try {
-        spec = await this.resolve(run);
-      } catch (error) {
-        await this.executor.cancel(handle, 'lost after a restart').catch(() => undefined);
-        await this.failLost(run, `after a restart the run could not be described again: ${errorText(error)}`);
-        continue;
-      }
-      const status = await this.executor.attach(handle, spec);
-      const cursor = typeof handle.logCursor === 'string' ? handle.logCursor : undefined;
-      const a: Active = {
-        run,
-        spec,
-        handle,
-        ...(cursor !== undefined ? { cursor } : {}),
-        cursorDirty: false,
-        state: run.state,
-        ...(run.podName ? { podName: run.podName } : {}),
-        cancelling: false,
-        syncing: false,
-        syncAgain: false,
-      };
-      this.active.set(run.id, a);
-      a.unwatch = this.executor.watch?.(handle, () => this.requestSync(run.id));
-      await this.skipStoredLogs(a);
-      await this.store.appendLogs(run.id, [
-        {
-          stream: 'system',
-          text: `dispatcher ${this.workerId} restarted; run ${status.phase === 'failed' ? 'could not be re-attached' : 're-attached'}\n`,
-        },
-      ]);
-      this.requestSync(run.id);
-    }
-  }
-
-  /**
-   * The cursor saved with a run trails its last append when the server died between the two writes; the chunks in
-   * that gap are in the store already. Skips the executor's chunks that match the stored tail (stream, text and
-   * time to the millisecond), so a restart never stores a line twice.
-   */
-  private async skipStoredLogs(a: Active): Promise<void> {
-    const last = await this.store.appendLogs(a.run.id, []); // appends nothing; returns the last sequence number
-    if (last === 0) return;
-    const tail = await this.store.readLogs(a.run.id, {
-      afterSeq: Math.max(0, last - LOG_PAGE),
-      limit: LOG_PAGE,
-    });
-    const key = (c: { stream: string; text: string; time: string }) => `${c.stream}\0${c.text}\0${c.time}`;
-    const stored = new Set(tail.map(key));
-    const page = await this.executor.logs(a.handle, a.cursor, LOG_PAGE);
-    let skip = 0;
-    while (skip < page.chunks.length && stored.has(key(toStoreChunk(page.chunks[skip]!)))) skip++;
-    if (skip === 0) return;
-    a.cursor =
-      skip === page.chunks.length ? page.cursor : (await this.executor.logs(a.handle, a.cursor, skip)).cursor;
-    a.cursorDirty = true;
-  }
-
-  /** Runs held by another worker whose lease expired: that worker is gone, and nobody can follow them. */
-  private async failOrphans(): Promise<void> {
-    const now = this.clock().getTime();
-    for (const run of await this.store.listActiveRuns()) {
-      if (run.state !== 'running' || !run.claimedBy || run.claimedBy === this.workerId) continue;
-      if (!run.leaseExpiresAt || Date.parse(run.leaseExpiresAt) >= now) continue;
-      await this.failLost(run, `worker ${run.claimedBy} stopped renewing its lease (stopped or crashed)`);
-    }
   }
 
   private async failLost(run: TrainingRun, message: string): Promise<void> {
@@ -548,33 +372,13 @@ class RunDispatcher implements Dispatcher {
 
   // ---- metrics ---------------------------------------------------------------------------------------------
 
-  private publish(a: Active, state: TrainingRun['state'], status?: ExecutorStatus): Promise<void> {
-    return this.publishInfo(a.run, a.spec, state, {
-      ...(status?.finishedAt ? { finishedAt: status.finishedAt.toISOString() } : {}),
-      ...(status?.exitCode !== undefined ? { exitCode: status.exitCode } : {}),
-    });
-  }
-
-  private async publishInfo(
+  private async publish(
     run: TrainingRun,
     spec: RunSpec,
     state: TrainingRun['state'],
-    extra: Partial<RunMetricsInfo>,
+    extra: Partial<RunMetricsInfo> = {},
   ): Promise<void> {
-    if (!this.metrics) return;
-    await this.metrics.publish({
-      runId: run.id,
-      trainingId: run.trainingId,
-      job: spec.metrics.job,
-      state,
-      modelName: spec.model.name,
-      modelVersion: spec.model.version,
-      toolchain: spec.toolchain.id,
-      executor: this.executor.kind,
-      createdAt: run.createdAt,
-      ...(run.startedAt ? { startedAt: run.startedAt } : {}),
-      ...extra,
-    });
+    await this.metrics?.publish(runInfo(run, spec, state, this.executor.kind, extra));
   }
 
   private async sweepGateway(): Promise<void> {
@@ -590,28 +394,4 @@ class RunDispatcher implements Dispatcher {
       return run.finishedAt !== undefined && Date.parse(run.finishedAt) + retain < now;
     });
   }
-}
-
-/** The store keeps raw text (the log endpoint concatenates chunks), so complete lines get their newline back. */
-function toStoreChunk(chunk: ExecutorLogChunk): { stream: ExecutorLogChunk['stream']; text: string; time: string } {
-  return {
-    stream: chunk.stream,
-    text: chunk.partial ? chunk.text : `${chunk.text}\n`,
-    time: chunk.time.toISOString(),
-  };
-}
-
-function asHandle(value: unknown): ExecutorHandle | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const h = value as Record<string, unknown>;
-  return typeof h.executor === 'string' && typeof h.runId === 'string' ? (h as ExecutorHandle) : undefined;
-}
-
-function isGone(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === 'LeaseLostError' || name === 'NotFoundError';
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

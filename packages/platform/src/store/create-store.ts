@@ -8,6 +8,7 @@ import { openPgliteDriver } from './pglite-driver.js';
 import { createSecretBox, parseSecretKey, type SecretBox } from './secret-box.js';
 import type { SqlDriver } from './sql-driver.js';
 import { SqlStore } from './sql-store.js';
+import type { Store } from './store.js';
 
 export interface StoreConfig {
   /** `postgres://…` (or `postgresql://…`): the PostgreSQL adapter. Wins over `dataDir`. */
@@ -56,7 +57,12 @@ async function resolveSecretBox(
  * `dataDir`, or in memory). Migrations run before it is returned. Throws when stored secrets exist and no key (or
  * a wrong key) is configured.
  */
-export async function createStore(config: StoreConfig = {}): Promise<SqlStore> {
+export async function createStore(config: StoreConfig = {}): Promise<Store> {
+  return openSqlStore(config);
+}
+
+/** As {@link createStore}, but the SQL adapter itself, whose driver gives raw SQL access (tests, benchmarks). */
+export async function openSqlStore(config: StoreConfig = {}): Promise<SqlStore> {
   let driver: SqlDriver;
   if (config.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     driver = await openPgDriver({ url: config.databaseUrl, maxConnections: config.maxConnections ?? 10 });

@@ -22,12 +22,3 @@ export interface SqlDriver extends SqlExecutor {
   /** `pglite` or `postgres`, for messages and benchmarks. */
   readonly kind: 'pglite' | 'postgres';
 }
-
-/** PostgreSQL's unique-violation SQLSTATE. */
-export const UNIQUE_VIOLATION = '23505';
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
-  );
-}

@@ -2,6 +2,10 @@
  * The `Store` port: trainings, toolchain integrations, connections, and the training runs with their logs (the
  * contract between the API server and the dispatcher). Two adapters share one SQL implementation: embedded PGlite
  * (default) and PostgreSQL through `pg`.
+ *
+ * Failures a caller can act on are domain error classes (`domain/errors.ts`), recognised with `instanceof`:
+ * `NotFoundError`, `AlreadyExistsError`, `LeaseLostError`, `BadRequestError`. Anything else (the database is
+ * unreachable, a query timed out) is a driver error, worth retrying.
  */
 import type {
   Connection,
@@ -110,8 +114,13 @@ export interface Store {
    * reason `Cancelled`); otherwise the holder sees `cancelRequested`.
    */
   requestCancel(runId: string, reason: string): Promise<TrainingRun>;
-  /** Appends chunks after the run's last one; returns the sequence number of the last chunk. */
+  /**
+   * Appends chunks after the run's last one; returns the sequence number of the last chunk. Throws
+   * `NotFoundError` for an unknown run.
+   */
   appendLogs(runId: string, chunks: readonly LogChunk[]): Promise<number>;
+  /** Sequence number of the run's last log chunk, 0 before the first. Throws `NotFoundError` for an unknown run. */
+  lastLogSeq(runId: string): Promise<number>;
   /** Chunks with `seq > afterSeq`, in order. */
   readLogs(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<StoredLogChunk[]>;
   /** Every run of a training, oldest first. */
@@ -122,5 +131,6 @@ export interface Store {
 
   /** Counts of trainings by the state of their latest run (for `/metrics`). */
   countTrainingsByState(): Promise<Record<TrainingState, number>>;
+  /** Stops following other servers' changes and closes the database connections. */
   close(): Promise<void>;
 }

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { gatewayGroups } from '../../../../test/support/prometheus.js';
 import { createDispatcher, type Dispatcher } from '../../src/dispatcher/dispatcher.js';
 import type { ModelTrainingSpec, TrainingRun } from '../../src/domain/types.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { isAlive } from '../../src/executors/process-tree.js';
 import { createStore } from '../../src/store/create-store.js';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { TRAININGS, tempDir } from '../fixtures/specs.js';
 
 const root = tempDir('gp-disp-');
-let store: SqlStore;
+let store: Store;
 const dispatchers: Dispatcher[] = [];
 const pushgateway = inject('pushgatewayUrl');
 
@@ -64,18 +64,16 @@ function spec(script: string, overrides: Partial<ModelTrainingSpec> = {}): Model
   };
 }
 
-async function waitRun(
-  runId: string,
-  ok: (run: TrainingRun) => boolean,
-  timeoutMs = 20_000,
-): Promise<TrainingRun> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** How long a condition on a real process may take to hold. */
+const WAIT = { timeout: 20_000, interval: 50 };
+
+/** The run once `ok` holds for it. */
+function waitRun(runId: string, ok: (run: TrainingRun) => boolean): Promise<TrainingRun> {
+  return vi.waitFor(async () => {
     const run = await store.getRun(runId);
-    if (run && ok(run)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} did not get there: ${JSON.stringify(run)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    if (!run || !ok(run)) throw new Error(`run ${runId} did not get there: ${JSON.stringify(run)}`);
+    return run;
+  }, WAIT);
 }
 const final = (r: TrainingRun) => r.state === 'succeeded' || r.state === 'failed';
 
@@ -123,7 +121,8 @@ describe('dispatcher with the local executor', () => {
       reason: 'Failed',
       message: 'the entry point exited with code 3',
     });
-    await until(() => !existsSync(join(root, 'runs', run.id))); // failed: its logs are stored, the folder goes
+    // failed: its logs are stored, the folder goes
+    await expect.poll(() => existsSync(join(root, 'runs', run.id)), WAIT).toBe(false);
     expect((await logText(run.id)).join('\n')).toContain('NaN');
   });
 
@@ -165,7 +164,7 @@ describe('dispatcher with the local executor', () => {
     const pid = await pidOf(run.id);
     await store.deleteTraining(id);
     d.wake();
-    await until(() => !isAlive(pid));
+    await expect.poll(() => isAlive(pid), WAIT).toBe(false);
     expect(d.activeRunIds()).not.toContain(run.id);
 
     const cancelled = (await store.createTraining(uid('cancel'), spec('hang.mjs'))).run;
@@ -257,7 +256,7 @@ describe('dispatcher with the local executor', () => {
     const { readFileSync } = await import('node:fs');
     const state = JSON.parse(readFileSync(join(runs, run.id, '.gangplank', 'state.json'), 'utf8'));
     process.kill(-state.shimPid, 'SIGKILL');
-    await until(() => !isAlive(state.shimPid));
+    await expect.poll(() => isAlive(state.shimPid), WAIT).toBe(false);
     const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
     await b.start();
     const done = await waitRun(run.id, final);
@@ -354,7 +353,11 @@ describe('dispatcher with the local executor', () => {
     d.wake();
     await waitRun(run.id, final);
     const groups = async () => (await gatewayGroups(pushgateway)).filter((g) => g.labels.run_id === run.id);
-    const found = await until(async () => ((await groups()).length === 2 ? await groups() : undefined));
+    const found = await vi.waitFor(async () => {
+      const now = await groups();
+      expect(now).toHaveLength(2);
+      return now;
+    }, WAIT);
     const mine = found.find((g) => g.labels.instance === 'gangplank-dispatcher')!;
     expect(mine.labels).toMatchObject({ job: `job-${id}`, training: id });
     const state = mine.gangplank_run_state as { metrics: { labels: { state: string }; value: string }[] };
@@ -362,26 +365,15 @@ describe('dispatcher with the local executor', () => {
     expect(mine.gangplank_run_exit_code).toBeDefined();
     const worker = found.find((g) => g.labels.instance === 'worker-0')!;
     expect(worker.labels).toMatchObject({ job: `job-${id}`, training: id, run_id: run.id });
-    await until(async () => ((await groups()).length === 0 ? true : undefined));
+    await expect.poll(groups, WAIT).toHaveLength(0);
   });
 });
 
 async function pidOf(runId: string): Promise<number> {
-  const line = await until(async () =>
-    (await logText(runId)).find((l) => l.startsWith('stdout:hanging pid=')),
-  );
+  const line = await vi.waitFor(async () => {
+    const found = (await logText(runId)).find((l) => l.startsWith('stdout:hanging pid='));
+    if (found === undefined) throw new Error(`run ${runId} logged no pid yet`);
+    return found;
+  }, WAIT);
   return Number(line.split('=')[1]);
-}
-
-async function until<T>(
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -7,14 +7,14 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { gatewayGroups } from '../../../../test/support/prometheus.js';
 import { createDispatcher, type Dispatcher } from '../../src/dispatcher/dispatcher.js';
 import { notifyingStore } from '../../src/dispatcher/notifying-store.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { createApp } from '../../src/server/app.js';
 import { createStore } from '../../src/store/create-store.js';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { FIXTURES, tempDir } from '../fixtures/specs.js';
 
 const root = tempDir('gp-mnist-');
@@ -22,7 +22,7 @@ const pushgateway = inject('pushgatewayUrl');
 const repoRoot = resolve(FIXTURES, '..', '..', '..', '..');
 const trainScript = join(repoRoot, 'examples', 'train', 'train.ts');
 const tsx = createRequire(import.meta.url).resolve('tsx');
-let store: SqlStore;
+let store: Store;
 let app: FastifyInstance;
 let dispatcher: Dispatcher;
 
@@ -88,17 +88,21 @@ describe('MNIST example through the API', () => {
         ],
       },
     });
-    const deadline = Date.now() + 120_000;
-    let status: { state: string; exitCode?: number; artifacts?: { artifactName: string }[]; runId?: string } =
-      {
-        state: 'unknown',
-      };
-    while (Date.now() < deadline) {
-      const res = await app.inject({ method: 'GET', url: '/api/v1/model/training/mnist-e2e' });
-      status = res.json<{ status: typeof status }>().status;
-      if (status.state === 'succeeded' || status.state === 'failed') break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    type Status = {
+      state: string;
+      exitCode?: number;
+      artifacts?: { artifactName: string }[];
+      runId?: string;
+    };
+    const status = await vi.waitFor(
+      async () => {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/model/training/mnist-e2e' });
+        const now = res.json<{ status: Status }>().status;
+        if (now.state !== 'succeeded' && now.state !== 'failed') throw new Error(`training is ${now.state}`);
+        return now;
+      },
+      { timeout: 120_000, interval: 250 },
+    );
     const logs = await app.inject({ method: 'GET', url: '/api/v1/model/training/mnist-e2e/log' });
     expect(status.state, logs.body.slice(-2000)).toBe('succeeded');
     expect(status.exitCode).toBe(0);

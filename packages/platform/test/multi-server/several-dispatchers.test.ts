@@ -120,10 +120,9 @@ describe('three API servers on one PostgreSQL', () => {
     await client.connect();
     try {
       // Kill server-b once a fair share of the work is done: it holds runs then.
-      const killDeadline = Date.now() + 60_000;
-      while (startedLines().length < TRAININGS / 3 && Date.now() < killDeadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await expect
+        .poll(() => startedLines().length, { timeout: 60_000, interval: 100 })
+        .toBeGreaterThanOrEqual(TRAININGS / 3);
       const held = await client.query<{ id: string; state: string }>(
         `SELECT id, state FROM training_runs WHERE claimed_by = 'server-b'`,
       );

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '@gangplank/stack';
 import { tempDir } from '../fixtures/specs.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -156,11 +156,13 @@ describe('three `gangplank serve` processes on one PostgreSQL', () => {
           )
         ).rows;
       // Kill server-b once a third of the runs started and it holds some: mid-way, with work in its hands.
-      const killDeadline = Date.now() + 60_000;
-      while (Date.now() < killDeadline) {
-        if (startedLines(recordFile).length >= TRAININGS / 3 && (await heldBy(b)).length > 0) break;
-        await sleep(50);
-      }
+      await vi.waitFor(
+        async () => {
+          expect(startedLines(recordFile).length).toBeGreaterThanOrEqual(TRAININGS / 3);
+          expect((await heldBy(b)).length).toBeGreaterThan(0);
+        },
+        { timeout: 60_000, interval: 50 },
+      );
       b.child.kill('SIGKILL');
       await new Promise((r) => b.child.once('exit', r));
       // Dead now: what it held stays as it is until its lease expires (30 s).

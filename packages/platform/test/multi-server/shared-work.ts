@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { vi } from 'vitest';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -105,21 +106,25 @@ export function startedTwice(lines: readonly string[]): string[] {
   return ids.filter((id, i) => ids.indexOf(id) !== i);
 }
 
-/** Waits until `total` runs are final (succeeded or failed) or `timeoutMs` passed; returns the count per state. */
-export async function waitForFinal(
+/** Waits until `total` runs are final (succeeded or failed); returns the count per state. */
+export function waitForFinal(
   client: pg.Client,
   total: number,
   timeoutMs: number,
 ): Promise<Record<string, number>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await client.query<{ state: string; n: string }>(
-      'SELECT state, count(*) AS n FROM training_runs GROUP BY state',
-    );
-    const counts: Record<string, number> = Object.fromEntries(res.rows.map((r) => [r.state, Number(r.n)]));
-    if ((counts.succeeded ?? 0) + (counts.failed ?? 0) === total || Date.now() > deadline) return counts;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return vi.waitFor(
+    async () => {
+      const res = await client.query<{ state: string; n: string }>(
+        'SELECT state, count(*) AS n FROM training_runs GROUP BY state',
+      );
+      const counts: Record<string, number> = Object.fromEntries(res.rows.map((r) => [r.state, Number(r.n)]));
+      if ((counts.succeeded ?? 0) + (counts.failed ?? 0) !== total) {
+        throw new Error(`not all ${total} runs are final: ${JSON.stringify(counts)}`);
+      }
+      return counts;
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
 }
 
 /** Every run of the database. */

@@ -3,13 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { createStore } from '../../src/store/create-store.js';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { call, cliTraining, seed } from './helpers.js';
 
 const KEY = Buffer.alloc(32, 5).toString('base64');
 let db: TestDatabase;
-let stores: SqlStore[];
+let stores: Store[];
 let apps: FastifyInstance[];
 
 beforeAll(async () => {
@@ -23,14 +23,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 100 && !ok(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await read();
-  }
-  return value;
-}
+/** The other server hears of a write through NOTIFY, within milliseconds. */
+const SOON = { timeout: 5000, interval: 20 };
 
 describe('several API servers on one PostgreSQL', () => {
   it('share trainings, secrets, reruns and deletes', async () => {
@@ -48,18 +42,17 @@ describe('several API servers on one PostgreSQL', () => {
       status: { runId: string };
     };
     expect(rerun.status.runId).not.toBe(first.status.runId);
-    const seen = await eventually(
-      async () =>
-        ((await call(a, 'GET', '/api/v1/model/training/shared')).data as { status: { runId: string } }).status
-          .runId,
-      (runId) => runId === rerun.status.runId,
-    );
-    expect(seen).toBe(rerun.status.runId);
+    await expect
+      .poll(
+        async () =>
+          ((await call(a, 'GET', '/api/v1/model/training/shared')).data as { status: { runId: string } })
+            .status.runId,
+        SOON,
+      )
+      .toBe(rerun.status.runId);
     expect((await call(a, 'DELETE', '/api/v1/model/training/shared')).statusCode).toBe(200);
-    const gone = await eventually(
-      async () => (await call(b, 'GET', '/api/v1/model/training/shared')).statusCode,
-      (status) => status === 404,
-    );
-    expect(gone).toBe(404);
+    await expect
+      .poll(async () => (await call(b, 'GET', '/api/v1/model/training/shared')).statusCode, SOON)
+      .toBe(404);
   });
 });

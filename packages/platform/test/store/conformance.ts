@@ -4,11 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlreadyExistsError, LeaseLostError, NotFoundError } from '../../src/domain/errors.js';
 import type { ModelTrainingSpec } from '../../src/domain/types.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 
 export interface ConformanceContext {
-  /** Opens the store under test with a controllable clock. */
+  /**
+   * Opens the store under test with a controllable clock. The SQL adapter itself: one case reads the table
+   * behind the port to check that secrets are sealed.
+   */
   open(clock: () => Date): Promise<SqlStore>;
 }
 
@@ -99,6 +103,7 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       });
       expect(training.status).toEqual({ state: 'scheduling', runId: run.id });
       await expect(store.createTraining(id, spec())).rejects.toThrow(`entity "${id}" already exists`);
+      await expect(store.createTraining(id, spec())).rejects.toBeInstanceOf(AlreadyExistsError);
       await store.updateRun(run.id, {
         state: 'failed',
         exitCode: 3,
@@ -190,6 +195,7 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       await expect(store.updateRun(run.id, { state: 'running' }, { workerId: workerB })).rejects.toThrow(
         'claimed by another worker',
       );
+      await expect(store.updateRun(run.id, {}, { workerId: workerB })).rejects.toBeInstanceOf(LeaseLostError);
       const running = await store.updateRun(
         run.id,
         { state: 'running', startedAt: now.toISOString() },
@@ -223,6 +229,7 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       });
       expect(done.claimedBy).toBeUndefined();
       await expect(store.updateRun('no-such-run', { state: 'failed' })).rejects.toThrow('is not found');
+      await expect(store.updateRun('no-such-run', {})).rejects.toBeInstanceOf(NotFoundError);
     });
 
     it('cancels: unclaimed scheduling runs finish at once, held ones get a request', async () => {
@@ -272,6 +279,24 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       await expect(store.appendLogs('no-such-run', [{ stream: 'stdout', text: 'x' }])).rejects.toThrow(
         'is not found',
       );
+    });
+
+    it('tells the last log sequence number without writing', async () => {
+      const { run } = await store.createTraining(uid('seq'), spec());
+      expect(await store.lastLogSeq(run.id)).toBe(0);
+      const last = await store.appendLogs(run.id, [
+        { stream: 'stdout', text: 'a\n' },
+        { stream: 'stdout', text: 'b\n' },
+      ]);
+      expect(await store.lastLogSeq(run.id)).toBe(last);
+      expect(last).toBe(2);
+      expect(await store.appendLogs(run.id, [])).toBe(2);
+      await store.appendLogs(run.id, [{ stream: 'stderr', text: 'c' }]);
+      expect(await store.lastLogSeq(run.id)).toBe(3);
+      expect((await store.readLogs(run.id)).map((c) => c.seq)).toEqual([1, 2, 3]);
+      await expect(store.lastLogSeq('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
+      await store.deleteTraining(run.trainingId);
+      await expect(store.lastLogSeq(run.id)).rejects.toBeInstanceOf(NotFoundError);
     });
 
     it('deletes a training with its runs and logs', async () => {

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createStore } from '../../src/store/create-store.js';
+import { createStore, openSqlStore } from '../../src/store/create-store.js';
 import { describeStoreConformance } from './conformance.js';
 
-describeStoreConformance('PGlite in memory', { open: (clock) => createStore({ clock }) });
+describeStoreConformance('PGlite in memory', { open: (clock) => openSqlStore({ clock }) });
 
 describe('PGlite on disk', () => {
   it('keeps data and the generated secret key across reopenings, and refuses a wrong key', async () => {

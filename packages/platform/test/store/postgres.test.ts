@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore } from '../../src/store/create-store.js';
+import { createStore, openSqlStore } from '../../src/store/create-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { describeStoreConformance, spec, uid } from './conformance.js';
 
@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describeStoreConformance('PostgreSQL', {
-  open: (clock) => createStore({ databaseUrl: db.url, secretKey: KEY, clock }),
+  open: (clock) => openSqlStore({ databaseUrl: db.url, secretKey: KEY, clock }),
 });
 
 describe('PostgreSQL with several servers', () => {
@@ -56,19 +56,11 @@ describe('PostgreSQL with several servers', () => {
       const { run } = await a.createTraining(id, spec());
       expect((await b.getTraining(id))?.status.state).toBe('scheduling');
       await a.updateRun(run.id, { state: 'running' });
-      let seen = '';
-      for (let i = 0; i < 100 && seen !== 'running'; i++) {
-        seen = (await b.getTraining(id))?.status.state ?? '';
-        if (seen !== 'running') await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(seen).toBe('running');
+      await expect
+        .poll(async () => (await b.getTraining(id))?.status.state, { interval: 20, timeout: 5000 })
+        .toBe('running');
       await a.deleteTraining(id);
-      let gone = false;
-      for (let i = 0; i < 100 && !gone; i++) {
-        gone = (await b.getTraining(id)) === undefined;
-        if (!gone) await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(gone).toBe(true);
+      await expect.poll(() => b.getTraining(id), { interval: 20, timeout: 5000 }).toBeUndefined();
     } finally {
       await a.close();
       await b.close();

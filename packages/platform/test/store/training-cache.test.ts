@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelTraining } from '../../src/domain/types.js';
-import { createStore } from '../../src/store/create-store.js';
+import { createStore, openSqlStore } from '../../src/store/create-store.js';
 import { migrate } from '../../src/store/migrate.js';
 import { TrainingCache } from '../../src/store/training-cache.js';
 
@@ -38,7 +38,7 @@ describe('TrainingCache', () => {
 
 describe('migrations', () => {
   it('apply once and are a no-op on the next start', async () => {
-    const store = await createStore();
+    const store = await openSqlStore();
     try {
       expect(await migrate(store.driver)).toEqual([]);
       const applied = await store.driver.query<{ version: number }>(
