@@ -45,7 +45,7 @@ function seedLike(text: string): string[] {
   const names = new Set(SEED_SERIES.map((l) => l.split(' ')[0]));
   return text
     .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#') && names.has(l.split(' ')[0]!))
+    .filter((l) => l !== '' && !l.startsWith('#') && names.has(l.split(' ')[0]))
     .sort();
 }
 
