@@ -16,7 +16,7 @@ import type { CliContext } from './context.js';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import type { LocalPlan } from './local-plan.js';
 import { ProgressPrinter } from './progress.js';
-import { gatewayReader } from './run-metrics.js';
+import { gatewayReader } from './progress-metrics.js';
 
 export interface LocalRunOptions {
   /** @default runTrainingLocally's: $LOCAL_MODEL_OUTPUT_DIR or ~/.local/share/gangplank/training_output */

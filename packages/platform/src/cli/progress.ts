@@ -4,7 +4,7 @@
  * the elapsed time changed, so logs and CI output stay short.
  */
 import { formatElapsed } from './columns.js';
-import type { RunMetrics } from './run-metrics.js';
+import type { RunMetrics } from './progress-metrics.js';
 
 export interface ProgressSnapshot extends RunMetrics {
   state: string;

@@ -12,7 +12,7 @@ import { fileOption, outputFormatOpt, outputOption, timeoutMs, waitOptions } fro
 import { renderOutput } from './output.js';
 import { ProgressPrinter } from './progress.js';
 import type { ResourceSpec } from './resources.js';
-import { gatewayReader, prometheusReader, type MetricsReader } from './run-metrics.js';
+import { gatewayReader, prometheusReader, type MetricsReader } from './progress-metrics.js';
 import { describeOutcome, waitForTraining } from './wait.js';
 
 export function makeGetCommand(

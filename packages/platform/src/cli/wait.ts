@@ -1,7 +1,7 @@
 import type { GangplankClient, WireModelTraining } from '../client/index.js';
 import { CliFailure } from './errors.js';
 import type { ProgressPrinter } from './progress.js';
-import type { MetricsReader } from './run-metrics.js';
+import type { MetricsReader } from './progress-metrics.js';
 
 export const FINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed']);
 

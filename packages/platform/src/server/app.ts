@@ -19,7 +19,7 @@ import { registerToolchainRoutes } from './routes/toolchains.js';
 import { registerTrainingMetricsRoute } from './routes/training-metrics.js';
 import { registerTrainingRoutes } from './routes/trainings.js';
 import { registerUiRoutes } from './routes/ui.js';
-import { createMetricsSource } from './training-metrics.js';
+import { createMetricsSource } from './metrics-source.js';
 
 export interface AppOptions {
   store: Store;

@@ -7,7 +7,7 @@ import {
   pointsFromPrometheus,
   prometheusReader,
   runMetrics,
-} from '../../src/cli/run-metrics.js';
+} from '../../src/cli/progress-metrics.js';
 
 describe('formatProgress', () => {
   it('shows state, elapsed, epoch n/m, loss and accuracy', () => {

@@ -10,7 +10,7 @@ import {
   stepFor,
   trainSelector,
   type TrainingMetrics,
-} from '../../src/server/training-metrics.js';
+} from '../../src/server/metrics-source.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { buildApp, call, cliTraining, openStore, seed } from '../server/helpers.js';
 

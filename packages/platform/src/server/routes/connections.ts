@@ -8,13 +8,15 @@ import { readConnectionBody } from '../../domain/wire.js';
 import type { Store } from '../../store/store.js';
 import { filter, parsePage, rejectUnknown } from '../query.js';
 import { ConnectionSchema, lenient, MessageSchema } from '../schemas.js';
+import { typed } from '../typed-app.js';
 
 const PATH = '/api/v1/connection';
 const TAGS = ['Connection'];
 const IdParams = Type.Object({ id: Type.String() });
 const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
 
-export function registerConnectionRoutes(app: FastifyInstance, store: Store): void {
+export function registerConnectionRoutes(untyped: FastifyInstance, store: Store): void {
+  const app = typed(untyped);
   const body = { ...lenient(ConnectionSchema), type: 'object' };
 
   async function mustGet(id: string) {
@@ -38,7 +40,7 @@ export function registerConnectionRoutes(app: FastifyInstance, store: Store): vo
       },
     },
     async (request, reply) => {
-      const query = request.query as Record<string, string | string[]>;
+      const { query } = request;
       rejectUnknown(query, ['size', 'page', 'type']);
       const type = filter(query, 'type');
       const result = await store.listConnections({ ...parsePage(query), ...(type ? { type } : {}) });
@@ -57,7 +59,7 @@ export function registerConnectionRoutes(app: FastifyInstance, store: Store): vo
         response: { 200: ConnectionSchema },
       },
     },
-    async (request) => connectionToWire(await mustGet((request.params as { id: string }).id), false),
+    async (request) => connectionToWire(await mustGet(request.params.id), false),
   );
 
   app.get(
@@ -70,7 +72,7 @@ export function registerConnectionRoutes(app: FastifyInstance, store: Store): vo
         response: { 200: ConnectionSchema },
       },
     },
-    async (request) => connectionToWire(await mustGet((request.params as { id: string }).id), true),
+    async (request) => connectionToWire(await mustGet(request.params.id), true),
   );
 
   app.post(
@@ -105,7 +107,7 @@ export function registerConnectionRoutes(app: FastifyInstance, store: Store): vo
     `${PATH}/:id`,
     { schema: { tags: TAGS, params: IdParams, response: { 200: MessageSchema } } },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const connection = await mustGet(id);
       if (connection.spec.vital) throw new BadRequestError(`${id} connection is vital, it cannot be deleted`);
       if (!(await store.deleteConnection(id))) throw new NotFoundError(id);

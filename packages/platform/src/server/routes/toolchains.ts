@@ -7,13 +7,15 @@ import { readToolchainBody } from '../../domain/wire.js';
 import type { Store } from '../../store/store.js';
 import { parsePage, rejectUnknown } from '../query.js';
 import { lenient, MessageSchema, ToolchainIntegrationSchema } from '../schemas.js';
+import { typed } from '../typed-app.js';
 
 const PATH = '/api/v1/toolchain/integration';
 const TAGS = ['ToolchainIntegration'];
 const IdParams = Type.Object({ id: Type.String() });
 const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
 
-export function registerToolchainRoutes(app: FastifyInstance, store: Store): void {
+export function registerToolchainRoutes(untyped: FastifyInstance, store: Store): void {
+  const app = typed(untyped);
   const body = { ...lenient(ToolchainIntegrationSchema), type: 'object' };
 
   app.get(
@@ -27,7 +29,7 @@ export function registerToolchainRoutes(app: FastifyInstance, store: Store): voi
       },
     },
     async (request, reply) => {
-      const query = request.query as Record<string, string | string[]>;
+      const { query } = request;
       rejectUnknown(query, ['size', 'page']);
       const result = await store.listToolchains(parsePage(query));
       void reply.header('x-total-count', String(result.total));
@@ -39,7 +41,7 @@ export function registerToolchainRoutes(app: FastifyInstance, store: Store): voi
     `${PATH}/:id`,
     { schema: { tags: TAGS, params: IdParams, response: { 200: ToolchainIntegrationSchema } } },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const toolchain = await store.getToolchain(id);
       if (!toolchain) throw new NotFoundError(id);
       return toolchain;
@@ -69,7 +71,7 @@ export function registerToolchainRoutes(app: FastifyInstance, store: Store): voi
     `${PATH}/:id`,
     { schema: { tags: TAGS, params: IdParams, response: { 200: MessageSchema } } },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if (!(await store.deleteToolchain(id))) throw new NotFoundError(id);
       return { message: `ToolchainIntegration ${id} was deleted` };
     },

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../domain/errors.js';
 import { readString } from '../../domain/wire.js';
 import type { Store } from '../../store/store.js';
-import type { MetricsSource } from '../training-metrics.js';
+import type { MetricsSource } from '../metrics-source.js';
+import { typed } from '../typed-app.js';
 
 const SeriesSchema = Type.Object({
   name: Type.String(),
@@ -28,9 +29,10 @@ export interface TrainingMetricsRouteOptions {
 }
 
 export function registerTrainingMetricsRoute(
-  app: FastifyInstance,
+  untyped: FastifyInstance,
   options: TrainingMetricsRouteOptions,
 ): void {
+  const app = typed(untyped);
   const { store, source } = options;
   const now = options.now ?? Date.now;
   app.get(
@@ -48,8 +50,8 @@ export function registerTrainingMetricsRoute(
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const query = request.query as { run?: string | string[] };
+      const { id } = request.params;
+      const { query } = request;
       const training = await store.getTraining(id);
       if (!training) throw new NotFoundError(id);
       const runId = readString(Array.isArray(query.run) ? query.run[0] : query.run) ?? training.status.runId;
