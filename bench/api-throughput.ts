@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../packages/platform/src/server/app.js';
 import { createStore } from '../packages/platform/src/store/create-store.js';
-import type { SqlStore } from '../packages/platform/src/store/sql-store.js';
+import type { Store } from '../packages/platform/src/store/store.js';
 import { createTestDatabase, type TestDatabase } from '../packages/platform/test/support/postgres.js';
 
 const { values } = parseArgs({
@@ -86,7 +86,7 @@ function training(id: string): string {
   });
 }
 
-async function bench(name: string, store: SqlStore): Promise<Record<string, number | string>> {
+async function bench(name: string, store: Store): Promise<Record<string, number | string>> {
   const app = await createApp({ store, metrics: true });
   app.get('/hello', () => ({ hello: 'world' }));
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { buildApp, cliTraining, openStore, seed } from '../server/helpers.js';
 
-let store: SqlStore;
+let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
   store = await openStore();

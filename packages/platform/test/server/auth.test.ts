@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAllowed } from '../../src/server/permissions.js';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { buildApp, call, cliTraining, openStore, seed } from './helpers.js';
 
-let store: SqlStore;
+let store: Store;
 let app: FastifyInstance;
 let issuerServer: Server;
 let issuer: string;

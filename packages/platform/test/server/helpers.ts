@@ -2,15 +2,15 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createApp, type AppOptions } from '../../src/server/app.js';
 import { createStore } from '../../src/store/create-store.js';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 
 export const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
-export async function openStore(): Promise<SqlStore> {
+export async function openStore(): Promise<Store> {
   return createStore({ secretKey: Buffer.alloc(32, 3).toString('base64') });
 }
 
-export async function buildApp(store: SqlStore, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+export async function buildApp(store: Store, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
   return createApp({ store, logPollMs: 20, ...options });
 }
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { buildApp, call, cliTraining, openStore, seed } from './helpers.js';
 
-let store: SqlStore;
+let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
   store = await openStore();

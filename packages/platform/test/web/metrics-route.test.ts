@@ -11,14 +11,14 @@ import {
   trainSelector,
   type TrainingMetrics,
 } from '../../src/server/metrics-source.js';
-import type { SqlStore } from '../../src/store/sql-store.js';
+import type { Store } from '../../src/store/store.js';
 import { buildApp, call, cliTraining, openStore, seed } from '../server/helpers.js';
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const TRAINING = `webm-${suffix}`;
 
 describe('training metrics route', () => {
-  let store: SqlStore;
+  let store: Store;
   let viaGateway: FastifyInstance;
   let none: FastifyInstance;
   let deadPrometheus: FastifyInstance;

@@ -11,12 +11,12 @@ import { KubernetesExecutor } from '../../../src/executors/kubernetes/kubernetes
 import { jobName } from '../../../src/executors/kubernetes/manifests.js';
 import { createApp } from '../../../src/server/app.js';
 import { createStore } from '../../../src/store/create-store.js';
-import type { SqlStore } from '../../../src/store/sql-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { FakeKubeApi } from '../../support/fake-kube-api.js';
 
 const NS = 'training';
 let api: FakeKubeApi;
-let store: SqlStore;
+let store: Store;
 let app: FastifyInstance;
 let dispatcher: Dispatcher;
 
