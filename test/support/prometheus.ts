@@ -1,4 +1,5 @@
 /** Helpers for tests that read back what reached the real Pushgateway and Prometheus. */
+import { vi } from 'vitest';
 
 export interface PromSample {
   metric: Record<string, string>;
@@ -13,21 +14,22 @@ export async function queryPrometheus(prometheusUrl: string, promql: string): Pr
   return body.data?.result ?? [];
 }
 
-/** Polls a PromQL query until `accept` holds for its result, or fails after `timeoutMs`. */
-export async function waitForQuery(
+/** Waits (vitest's `vi.waitFor`) until `accept` holds for a PromQL query's result, which it returns. */
+export function waitForQuery(
   prometheusUrl: string,
   promql: string,
   accept: (samples: PromSample[]) => boolean = (s) => s.length > 0,
   timeoutMs = 20_000,
 ): Promise<PromSample[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: PromSample[] = [];
-  while (Date.now() < deadline) {
-    last = await queryPrometheus(prometheusUrl, promql);
-    if (accept(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`PromQL ${promql} did not match within ${timeoutMs} ms; last result ${JSON.stringify(last)}`);
+  return vi.waitFor(
+    async () => {
+      const samples = await queryPrometheus(prometheusUrl, promql);
+      if (!accept(samples))
+        throw new Error(`PromQL ${promql} does not match yet; last result ${JSON.stringify(samples)}`);
+      return samples;
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
 }
 
 export interface GatewayGroup {
