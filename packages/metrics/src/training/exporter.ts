@@ -18,7 +18,7 @@ import { SYSTEM_CLOCK, type ExporterClock } from './clock.js';
 import { renderFamilies } from './exposition.js';
 import type { LogKeyNames } from './keras-names.js';
 import { resolveLogs, type FitParams, type Logs, type ModelLike, type TensorLike } from './model.js';
-import { defaultOnError, PushPolicy } from './push-policy.js';
+import { PushPolicy } from './push-policy.js';
 import { TrainTestRecorder } from './recorder.js';
 import { tfjsHooks, type TfjsHooks } from './tfjs-hooks.js';
 
@@ -128,12 +128,13 @@ export class TrainTestExporter implements TfjsHooks {
       targetEpochs: options.targetEpochs,
       onChange: (phase) => this.policy.enqueue(phase),
       onProblem: (error) => this.policy.report(error, false),
+      onAdvice: (error) => this.policy.advise(error),
     });
     this.policy = new PushPolicy({
       config: this.config,
       targets: this.targets,
       ignoreExceptions: options.ignoreExceptions ?? true,
-      onError: options.onError ?? defaultOnError(),
+      onError: options.onError,
       client: options.client,
       handler: options.handler,
       render: (phase) => this.render(phase),

@@ -20,7 +20,8 @@ export interface PushPolicyOptions {
   config: ResolvedMetricsConfig;
   targets: Readonly<Record<Phase, PushTarget>>;
   ignoreExceptions: boolean;
-  onError: (error: Error) => void;
+  /** The user's hook. @default a process warning, at most one per minute */
+  onError?: (error: Error) => void;
   client?: PushgatewayClientOptions;
   handler?: PushHandler;
   /** The exposition text of a phase, rendered right before each push. */
@@ -52,9 +53,11 @@ export class PushPolicy {
   private pendingError: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly onError: (error: Error) => void;
 
   constructor(private readonly options: PushPolicyOptions) {
     const { config } = options;
+    this.onError = options.onError ?? defaultOnError();
     for (const w of config.warnings) this.report(new Error(w), false);
     if (!config.enabled) return;
     try {
@@ -136,8 +139,25 @@ export class PushPolicy {
       this.pendingError ??= error;
       return;
     }
+    this.tell(this.onError, error);
+  }
+
+  /**
+   * Records advice the user must see once (a setup that loses metrics): to the user's `onError` when there is one,
+   * else as a process warning that the one-a-minute muting of push failures cannot swallow.
+   */
+  advise(error: Error): void {
+    this.errors.push(error);
+    if (this.errors.length > MAX_PROBLEMS) this.errors.shift();
+    this.tell(
+      this.options.onError ?? ((e) => process.emitWarning(e.message, 'GangplankMetricsWarning')),
+      error,
+    );
+  }
+
+  private tell(hook: (error: Error) => void, error: Error): void {
     try {
-      this.options.onError(error);
+      hook(error);
     } catch {
       // A user's error hook must not break training.
     }

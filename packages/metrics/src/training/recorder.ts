@@ -38,6 +38,8 @@ export interface RecorderOptions {
   onChange: (phase: Phase) => void;
   /** A problem that leaves the rest of the state good (an unbuilt model, an unreadable tensor). */
   onProblem: (error: Error) => void;
+  /** Advice given once: a setup that silently loses metrics. @default onProblem */
+  onAdvice?: (error: Error) => void;
 }
 
 export class TrainTestRecorder {
@@ -54,6 +56,7 @@ export class TrainTestRecorder {
   private testStartMono = 0;
   private lastBatchSampleMono = -Infinity;
   private readonly warnedKeys = new Set<string>();
+  private warnedNoModel = false;
 
   constructor(private readonly options: RecorderOptions) {
     const given = options.histogramBuckets;
@@ -230,6 +233,19 @@ export class TrainTestRecorder {
     return families;
   }
 
+  private adviseNoModel(): void {
+    if (this.warnedNoModel) return;
+    this.warnedNoModel = true;
+    (this.options.onAdvice ?? this.options.onProblem)(
+      new Error(
+        'histogramBuckets were given but the exporter has no model, so the weights histogram and the parameter ' +
+          'count are not exported: TF.js never hands a plain callbacks object the model. Import TrainTestExporter ' +
+          "from '@gangplank/metrics/tfjs' (a tf.Callback: model.fit gives it the model), or pass { model } to the " +
+          'constructor, or call exporter.setModel(model), or train with exporter.fit(model, x, y, args).',
+      ),
+    );
+  }
+
   /** A new run of `phase` starts from an empty state; the exporter's own push counters carry over. */
   private freshState(phase: Phase): PhaseState {
     const old = this.state[phase];
@@ -267,7 +283,11 @@ export class TrainTestRecorder {
 
   private weightsHistogram(): HistogramData | undefined {
     const m = this.model;
-    if (!m || !this.bounds) return undefined;
+    if (!this.bounds) return undefined;
+    if (!m) {
+      this.adviseNoModel();
+      return undefined;
+    }
     const h = emptyHistogram(this.bounds);
     try {
       for (const t of weightTensors(m)) {
