@@ -1,20 +1,29 @@
 /**
- * The Slurm executor's control flow against a scripted command runner (no Slurm): fallbacks once slurmctld has
- * purged a job, sbatch refusals, node failures, re-attach after a restart.
+ * The Slurm executor against scripted command runners (no Slurm): the conformance suite on a runner that runs the
+ * job scripts as child processes (`scripted-slurm.ts`), and the control flow on one whose job states the test sets:
+ * fallbacks once slurmctld has purged a job, sbatch refusals, node failures, re-attach after a restart.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ExecutorHandle, ExecutorStatus } from '../../../src/executors/executor.js';
 import type { CommandResult, CommandRunner } from '../../../src/executors/slurm/command-runner.js';
 import { SlurmExecutor, type SlurmExecutorOptions } from '../../../src/executors/slurm/slurm-executor.js';
 import { nodeSpec, tempDir } from '../../fixtures/specs.js';
+import { describeExecutorConformance } from '../conformance.js';
+import { ScriptedSlurm } from './scripted-slurm.js';
 
 const root = tempDir('gp-slurm-fake-');
 const executors: SlurmExecutor[] = [];
+const scripted = new ScriptedSlurm();
 afterAll(async () => {
   await Promise.all(executors.map((e) => e.close()));
+  scripted.stop();
   rmSync(root, { recursive: true, force: true });
+});
+
+describeExecutorConformance('slurm (scripted command runner)', {
+  make: () => new SlurmExecutor({ workRoot: join(root, 'conformance'), run: scripted.run, pollMs: 50 }),
 });
 
 /** A fake Slurm: job states are set by the test; records every command. */
@@ -59,14 +68,16 @@ function make(fake: FakeSlurm, options: Partial<SlurmExecutorOptions> = {}): Slu
   return executor;
 }
 
-async function until(executor: SlurmExecutor, handle: ExecutorHandle, ok: (s: ExecutorStatus) => boolean) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const status = await executor.status(handle);
-    if (ok(status)) return status;
-    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The run's status once `ok` holds (vitest polls it). */
+function until(executor: SlurmExecutor, handle: ExecutorHandle, ok: (s: ExecutorStatus) => boolean) {
+  return vi.waitFor(
+    async () => {
+      const status = await executor.status(handle);
+      if (!ok(status)) throw new Error(`still ${JSON.stringify(status)}`);
+      return status;
+    },
+    { timeout: 10_000, interval: 20 },
+  );
 }
 
 const jobOf = (fake: FakeSlurm) => String(fake.next - 1);
