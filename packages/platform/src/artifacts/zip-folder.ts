@@ -1,4 +1,4 @@
-import { createWriteStream, lstatSync, readdirSync } from 'node:fs';
+import { constants, createReadStream, createWriteStream, lstatSync, openSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
@@ -10,7 +10,8 @@ export interface ZipSummary {
 
 /**
  * Zips the contents of `folder` (not the folder itself) into `zipFile`: files in sorted order with their paths
- * relative to the folder, empty folders kept; symbolic links are skipped so nothing outside the folder gets in.
+ * relative to the folder, empty folders kept; symbolic links are skipped (and files opened without following one)
+ * so nothing outside the folder gets in.
  */
 export async function zipFolder(folder: string, zipFile: string): Promise<ZipSummary> {
   const zip = new ZipFile();
@@ -23,12 +24,28 @@ export async function zipFolder(folder: string, zipFile: string): Promise<ZipSum
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile()) {
-        zip.addFile(full, toZipPath(folder, full));
+        const stat = lstatSync(full);
+        // Opened without following links: a file the training swaps for a link after the walk fails the zip.
+        zip.addReadStreamLazy(
+          toZipPath(folder, full),
+          { mtime: stat.mtime, mode: stat.mode, size: stat.size },
+          (done) => {
+            try {
+              const fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW);
+              done(null, createReadStream(full, { fd }));
+            } catch (error) {
+              done(error, undefined as never);
+            }
+          },
+        );
         files++;
-        bytes += lstatSync(full).size;
+        bytes += stat.size;
       }
     }
   };
+  // The training owns the output folder and could have replaced it by a link to anywhere the server can read.
+  if (lstatSync(folder).isSymbolicLink())
+    throw new Error(`the output folder ${folder} is a symbolic link; refused`);
   walk(folder);
   zip.end();
   await pipeline(zip.outputStream, createWriteStream(zipFile));

@@ -9,6 +9,7 @@ export const DEFAULT_ARTIFACT_NAME_TEMPLATE = '{{ .Name }}-{{ .Version }}-{{ .Ra
 export const TEMPLATE_FIELDS = ['Name', 'Version', 'RandomUUID', 'CommitID'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
+import { BadRequestError } from './errors.js';
 import { hasControlCharacters } from './id.js';
 
 const ACTION = /\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -40,4 +41,31 @@ export function artifactNameTemplateProblems(template: string): string[] {
 /** Renders a (valid) template. */
 export function renderArtifactName(template: string, values: Record<TemplateField, string>): string {
   return template.replace(ACTION, (_all, field: string) => values[field as TemplateField] ?? '');
+}
+
+/**
+ * Problems of an artifact name sent to `PUT …/result` (by a trainer), checked like a rendered template: the name
+ * becomes a file under the run's artifacts and a key in the output bucket, so it must stay a relative name there.
+ */
+export function artifactNameProblems(name: string): string[] {
+  const problems: string[] = [];
+  if (name.trim() === '') problems.push('artifactName must not be empty');
+  if (
+    name.startsWith('/') ||
+    name.split(/[\\/]/).some((part) => part === '..' || part === '.' || part === '')
+  ) {
+    problems.push(`artifactName "${name}" must be a relative name without empty, "." or ".." parts`);
+  }
+  if (name.includes('\\') || hasControlCharacters(name)) {
+    problems.push('artifactName must not contain "\\" or control characters');
+  }
+  if (name.length > 255) problems.push('artifactName is longer than 255 characters');
+  return problems;
+}
+
+/** For the `PUT …/result` route: throws a 400 naming every problem of `artifactName` (absent or empty is allowed). */
+export function assertResultArtifactName(artifactName: string | undefined): void {
+  if (artifactName === undefined || artifactName === '') return;
+  const problems = artifactNameProblems(artifactName);
+  if (problems.length > 0) throw new BadRequestError(problems.join('; '));
 }

@@ -5,7 +5,7 @@
  * names the binding (Odahu #615: there, bad paths only showed in raw pod logs as "failed").
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, posix } from 'node:path';
 import { RunError, errorText } from '../domain/run-error.js';
 import type { TransferConnection } from '../domain/transfer-connection.js';
 import { joinKey, type ObjectEntry, type ObjectStore } from './object-store.js';
@@ -35,7 +35,10 @@ export async function copyFromStore(
   const isFile = !remote.endsWith('/') && key !== '' && (await store.exists(key));
   if (isFile) {
     const intoFolder = targetNamesFolder || (existsSync(target) && statSync(target).isDirectory());
-    const file = intoFolder ? join(target, posix.basename(key)) : target;
+    // A file of that name already in the folder may be a link (from a git source): follow it only inside.
+    const file = intoFolder ? resolveInside(target, posix.basename(key)) : target;
+    if (!file)
+      throw new Error(describe(`"${posix.basename(key)}" in the local path leads outside it; refused`));
     mkdirSync(dirname(file), { recursive: true });
     await store.download(key, file);
     return { objects: 1, bytes: statSync(file).size };
@@ -80,7 +83,9 @@ export async function downloadDataBinding(
   if (!target) {
     throw new RunError(
       'DataError',
-      describe(`local path "${binding.localPath}" escapes the work folder; use a relative path inside it`),
+      describe(
+        `local path "${binding.localPath}" escapes the work folder (by "..", an absolute path or a symbolic link); use a relative path inside it`,
+      ),
     );
   }
   try {
