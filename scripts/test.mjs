@@ -30,4 +30,6 @@ runOrExit('npx', ['eslint', '.', '--max-warnings=0']);
 runOrExit('npm', ['run', '--silent', 'lint:deps']);
 // Unused files, exports and dependencies (knip.jsonc).
 runOrExit('npm', ['run', '--silent', 'lint:dead']);
+// What npm would publish: publint and arethetypeswrong on each packed package (scripts/check-packages.mjs).
+runOrExit('node', ['scripts/check-packages.mjs']);
 process.exit(run('npx', ['vitest', 'run', ...process.argv.slice(2)]));

@@ -23,7 +23,8 @@ Options:
   --evaluation-interval <dur>  e.g. 1s (default: 5s)
   --rule-time-scale <x>        multiply rule windows and for: by x, e.g. 0.1 for quick end-to-end alerts
   --alertmanager-config <file> instead of deploy/alertmanager/alertmanager.yml
-  --deploy-dir <dir>           the project's deploy/ folder (default: found next to this package)
+  --deploy-dir <dir>           where prometheus/ and alertmanager/ come from (default: the checkout's deploy/,
+                               or the copy inside the installed package)
   --no-install                 never run apt-get; only say what to install
   --json                       machine-readable output
   -h, --help                   this text

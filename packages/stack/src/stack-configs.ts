@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { formatDuration, parseDuration } from './duration.js';
@@ -7,9 +7,19 @@ import { renderPrometheusConfig, type StackPorts } from './prometheus-config.js'
 import { scaleRuleWindows } from './rule-windows.js';
 import type { StackOptions } from './stack-options.js';
 
-/** The repository's `deploy/` folder, next to this package in the workspace. */
+const packageDir = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Where `prometheus/` and `alertmanager/` come from when `deployDir` is not given: in a checkout (this package is
+ * `packages/stack`), the repository's `deploy/`, the copy people edit; in an installed package, the copy that
+ * `npm pack` put inside it (`scripts/copy-deploy.mjs`), since no repository is next to it.
+ */
 export function defaultDeployDir(): string {
-  return fileURLToPath(new URL('../../../deploy/', import.meta.url));
+  const checkout = join(packageDir, '..', '..', 'deploy');
+  const inCheckout =
+    basename(dirname(packageDir)) === 'packages' &&
+    existsSync(join(checkout, 'prometheus', 'prometheus.yml'));
+  return (inCheckout ? checkout : join(packageDir, 'deploy')) + sep;
 }
 
 /**
@@ -27,7 +37,8 @@ export function renderStackConfigs(
   const sourceConfig = join(deployDir, 'prometheus', 'prometheus.yml');
   if (!existsSync(sourceConfig)) {
     throw new Error(
-      `cannot find ${sourceConfig}; pass deployDir (--deploy-dir) pointing at the project's deploy/ folder`,
+      `cannot find ${sourceConfig}; pass deployDir (--deploy-dir) pointing at a folder with ` +
+        `prometheus/prometheus.yml, prometheus/rules/ and alertmanager/alertmanager.yml (the project's deploy/)`,
     );
   }
   const source = readFileSync(sourceConfig, 'utf8');

@@ -20,7 +20,10 @@ export interface StackOptions {
    * @default 1
    */
   ruleTimeScale?: number;
-  /** Where prometheus/, alertmanager/ come from. @default `defaultDeployDir()`, the repository's deploy/ folder */
+  /**
+   * Where prometheus/, alertmanager/ come from. @default `defaultDeployDir()`: the repository's deploy/ folder
+   * in a checkout, the copy packed into the package once installed
+   */
   deployDir?: string;
   /** Alertmanager config to use instead of `<deployDir>/alertmanager/alertmanager.yml`. */
   alertmanagerConfig?: string;

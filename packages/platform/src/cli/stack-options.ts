@@ -29,3 +29,25 @@ export function portOpt(opts: Record<string, unknown>, key: string, flag: string
   }
   return n;
 }
+
+/** `--target job=host:port`, repeatable, grouped by job as `startStack` takes them. */
+export function targetsOpt(specs: readonly string[]): Record<string, string[]> {
+  const targets: Record<string, string[]> = {};
+  for (const spec of specs) {
+    const match = /^([a-zA-Z_][a-zA-Z0-9_.-]*)=(.+)$/.exec(spec);
+    if (match === null)
+      throw new UsageError(`--target must look like job=host:port, got ${JSON.stringify(spec)}`);
+    (targets[match[1]!] ??= []).push(match[2]!);
+  }
+  return targets;
+}
+
+export function ruleTimeScaleOpt(opts: Record<string, unknown>): number | undefined {
+  const text = opts['ruleTimeScale'];
+  if (text === undefined) return undefined;
+  const x = Number(text);
+  if (!(x > 0) || !Number.isFinite(x)) {
+    throw new UsageError(`--rule-time-scale must be a positive number, got ${JSON.stringify(text)}`);
+  }
+  return x;
+}
