@@ -5,12 +5,12 @@
  * parameter count and weights histogram go out with no extra call. This is the only module that imports TF.js;
  * the main entry never loads it.
  */
-import { Callback, type LayersModel } from '@tensorflow/tfjs-layers';
+import { Callback } from '@tensorflow/tfjs-layers';
 import type { ResolvedMetricsConfig } from '../config.js';
 import type { PushTarget } from '../push/grouping.js';
 import type { Phase } from './catalogue.js';
 import { TrainTestExporter as PlainExporter, type TrainTestExporterOptions } from './exporter.js';
-import type { FitParams, Logs, ModelLike, TensorLike } from './model.js';
+import type { Logs, ModelLike, TensorLike } from './model.js';
 
 type Container = Parameters<Callback['setModel']>[0];
 type Params = Parameters<Callback['setParams']>[0];
@@ -52,12 +52,12 @@ export class TrainTestExporter extends Callback {
 
   override setModel(model: Container): void {
     super.setModel(model);
-    this.exporter.setModel(model as unknown as ModelLike);
+    this.exporter.setModel(model);
   }
 
   override setParams(params: Params): void {
     super.setParams(params);
-    this.exporter.setParams(params as FitParams);
+    this.exporter.setParams(params);
   }
 
   override onTrainBegin(logs?: Logs): Promise<void> {
@@ -86,17 +86,12 @@ export class TrainTestExporter extends Callback {
 
   /** Runs `model.evaluate` and records `gangplank_test_*` (see the main entry's exporter). */
   evaluate<R extends TensorLike | TensorLike[]>(
-    model: LayersModel & { evaluate(x: unknown, y: unknown, args?: unknown): R },
+    model: Omit<ModelLike, 'evaluate'> & { evaluate(x: unknown, y: unknown, args?: unknown): R },
     x: unknown,
     y: unknown,
     args?: unknown,
   ): R {
-    return this.exporter.evaluate(
-      model as unknown as Parameters<PlainExporter['evaluate']>[0],
-      x,
-      y,
-      args,
-    ) as R;
+    return this.exporter.evaluate<R>(model, x, y, args);
   }
 
   /** Records test results measured elsewhere (begin + end). */
