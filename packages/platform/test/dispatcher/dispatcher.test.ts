@@ -353,15 +353,17 @@ describe('dispatcher with the local executor', () => {
     d.wake();
     await waitRun(run.id, final);
     const groups = async () => (await gatewayGroups(pushgateway)).filter((g) => g.labels.run_id === run.id);
+    type StateMetric = { metrics: { labels: { state: string }; value: string }[] };
+    // The final push follows the stored final state (it is not awaited by the sync that stores it): wait for it.
     const found = await vi.waitFor(async () => {
       const now = await groups();
       expect(now).toHaveLength(2);
+      const state = now.find((g) => g.labels.instance === 'gangplank-dispatcher')?.gangplank_run_state;
+      expect((state as StateMetric).metrics.find((m) => m.labels.state === 'succeeded')?.value).toBe('1');
       return now;
     }, WAIT);
     const mine = found.find((g) => g.labels.instance === 'gangplank-dispatcher')!;
     expect(mine.labels).toMatchObject({ job: `job-${id}`, training: id });
-    const state = mine.gangplank_run_state as { metrics: { labels: { state: string }; value: string }[] };
-    expect(state.metrics.find((m) => m.labels.state === 'succeeded')?.value).toBe('1');
     expect(mine.gangplank_run_exit_code).toBeDefined();
     const worker = found.find((g) => g.labels.instance === 'worker-0')!;
     expect(worker.labels).toMatchObject({ job: `job-${id}`, training: id, run_id: run.id });

@@ -38,7 +38,7 @@ describe('singleFlight', () => {
 
   it('goes round again when the work asks for it, until it stops asking', async () => {
     let rounds = 0;
-    const run = singleFlight(async () => ++rounds < 4);
+    const run = singleFlight(() => Promise.resolve(++rounds < 4));
     await run();
     expect(rounds).toBe(4);
   });
@@ -47,10 +47,10 @@ describe('singleFlight', () => {
     let rounds = 0;
     let wanted = true;
     const run = singleFlight(
-      async () => {
+      () => {
         rounds++;
         if (rounds === 2) wanted = false;
-        return true;
+        return Promise.resolve(true);
       },
       { while: () => wanted },
     );
@@ -60,9 +60,9 @@ describe('singleFlight', () => {
 
   it('rejects the round that threw and starts afresh on the next call', async () => {
     let rounds = 0;
-    const run = singleFlight(async () => {
+    const run = singleFlight(() => {
       rounds++;
-      if (rounds === 1) throw new Error('boom');
+      return rounds === 1 ? Promise.reject(new Error('boom')) : Promise.resolve();
     });
     await expect(run()).rejects.toThrow('boom');
     await run();
