@@ -8,6 +8,12 @@ import { BASIS_POINTS } from './distribution.js';
 import { h } from './dom.js';
 import { clock, number } from './format.js';
 
+/** A chart on the page; `destroy` releases uPlot's window listeners. */
+export interface Drawn {
+  figure: HTMLElement;
+  destroy(): void;
+}
+
 export interface ChartLine extends Line {
   /** Dashed, for validation beside training. */
   dashed?: boolean;
@@ -15,10 +21,13 @@ export interface ChartLine extends Line {
 }
 
 const HEIGHT = 220;
+/** Tick spacings of the relative-time axis, in seconds: round clock values (0:05, 0:10, 1:00…). */
+const CLOCK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
 
 function xAxis(view: ChartView): uPlot.Axis {
   const label = view.x === 'step' ? 'step' : view.x === 'wall' ? 'time' : 'time since start';
-  if (view.x === 'relative') return { label, values: (_u, splits) => splits.map((s) => clock(s)), space: 60 };
+  if (view.x === 'relative')
+    return { label, values: (_u, splits) => splits.map((s) => clock(s)), space: 60, incrs: CLOCK_STEPS };
   return view.x === 'wall' ? { label, space: 80 } : { label, space: 50 };
 }
 
@@ -36,7 +45,7 @@ export function lineChart(
   lines: readonly ChartLine[],
   view: ChartView,
   box: HTMLElement,
-): HTMLElement {
+): Drawn {
   const figure = h('figure', { class: 'chart', dataset: { title } }, h('figcaption', {}, title));
   box.appendChild(figure);
   const data = alignLines(lines, view) as uPlot.AlignedData;
@@ -71,8 +80,8 @@ export function lineChart(
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   };
-  new uPlot(options, data, figure);
-  return figure;
+  const plot = new uPlot(options, data, figure);
+  return { figure, destroy: () => plot.destroy() };
 }
 
 const BAND_FILLS = [
@@ -92,7 +101,7 @@ export function distributionChart(
   columns: readonly (number | null)[][],
   view: ChartView,
   box: HTMLElement,
-): HTMLElement {
+): Drawn {
   const figure = h('figure', { class: 'chart distribution', dataset: { title } }, h('figcaption', {}, title));
   box.appendChild(figure);
   const data = [xs.slice(), ...columns.map((c) => c.slice())] as uPlot.AlignedData;
@@ -120,6 +129,6 @@ export function distributionChart(
     bands,
     legend: { live: true },
   };
-  new uPlot(options, data, figure);
-  return figure;
+  const plot = new uPlot(options, data, figure);
+  return { figure, destroy: () => plot.destroy() };
 }

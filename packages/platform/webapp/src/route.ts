@@ -42,7 +42,8 @@ export function parseRoute(hash: string): Route {
     return parts[2] ? { view: 'run', trainingId, runId: decode(parts[2]) } : { view: 'run', trainingId };
   }
   if (parts[0] === 'compare') {
-    const runs = new URLSearchParams(query).get('runs') ?? '';
+    // Read raw: decoding the whole value first would turn an encoded `,` or `/` inside an id into a separator.
+    const runs = query.split('&').find((p) => p.startsWith('runs='))?.slice('runs='.length) ?? '';
     return { view: 'compare', runs: parseRunRefs(runs) };
   }
   return { view: 'list' };

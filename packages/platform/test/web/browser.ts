@@ -1,0 +1,62 @@
+/**
+ * Shared set-up of the browser tests: the bundle built fresh (webapp/build.mjs, as `npm run build` does), Debian's
+ * Chromium through playwright-core, and a folder for screenshots whose path the test output prints.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// `npm test` installs Chromium (scripts/test.mjs) when it runs as root; elsewhere the browser tests cannot run.
+export const skipReason = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing (apt-get install chromium needs root): browser tests skipped`;
+if (skipReason) console.warn(skipReason);
+
+const PLATFORM = fileURLToPath(new URL('../../', import.meta.url));
+
+export function buildWebapp(): void {
+  const result = spawnSync(process.execPath, [path.join(PLATFORM, 'webapp', 'build.mjs')], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`web app build failed: ${result.stderr || result.stdout}`);
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+export const SHOTS = process.env.GANGPLANK_UI_SHOTS ?? path.join(tmpdir(), 'gangplank-ui-shots');
+
+/** Saves a full-page PNG under {@link SHOTS} and returns its path. */
+export async function shoot(page: Page, name: string): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** A page that records uncaught errors, to assert there were none. */
+export async function openPage(browser: Browser, token?: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  if (token) await context.addInitScript((t) => localStorage.setItem('gangplank.token', t), token);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => void dialog.accept());
+  return { page, errors };
+}
