@@ -6,7 +6,7 @@
  * Specs use the `command` toolchain and the fixture programs, so an adapter only has to be able to start
  * `node <script>`. A case an executor cannot meet is switched off through `ExecutorContext.skip`, with the reason.
  */
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunSpec } from '../../src/domain/run-spec.js';
 import type {
   Executor,
@@ -61,7 +61,11 @@ export function describeExecutorConformance(name: string, context: ExecutorConte
   };
 
   describe(`Executor conformance: ${name}`, () => {
-    const executor = context.make();
+    // Made before the first case, so an adapter's fake (an API server) can start in the file's own beforeAll.
+    let executor: Executor;
+    beforeAll(() => {
+      executor = context.make();
+    });
     afterAll(() => executor.close());
 
     test(

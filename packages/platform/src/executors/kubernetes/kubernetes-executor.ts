@@ -23,6 +23,7 @@ import type {
 import { isFinalPhase } from '../executor.js';
 import { CANCEL_ANNOTATION, mapJobStatus } from './job-status.js';
 import {
+  jobName,
   LABELS,
   labelValue,
   ownedByJob,
@@ -135,7 +136,7 @@ export class KubernetesExecutor implements Executor {
 
   async release(handle: ExecutorHandle): Promise<void> {
     this.finalLogs.delete(handle.runId);
-    await this.deleteJob(String(handle.job ?? ''), String(handle.namespace ?? this.options.namespace));
+    await this.deleteJob(jobOf(handle), String(handle.namespace ?? this.options.namespace));
   }
 
   close(): Promise<void> {
@@ -149,7 +150,7 @@ export class KubernetesExecutor implements Executor {
     const namespace = String(handle.namespace ?? this.options.namespace);
     let job: V1Job | undefined;
     try {
-      job = await this.batch.readNamespacedJob({ name: String(handle.job ?? ''), namespace });
+      job = await this.batch.readNamespacedJob({ name: jobOf(handle), namespace });
     } catch (error) {
       if (httpCode(error) !== 404) throw error;
     }
@@ -177,7 +178,7 @@ export class KubernetesExecutor implements Executor {
     }
     try {
       await this.batch.patchNamespacedJob({
-        name: String(handle.job ?? ''),
+        name: jobOf(handle),
         namespace: String(handle.namespace ?? this.options.namespace),
         body: patch,
       });
@@ -223,6 +224,11 @@ export class KubernetesExecutor implements Executor {
     }
     return out;
   }
+}
+
+/** The Job a handle names; a handle without one (only the run id) names the Job `submit` would have made. */
+function jobOf(handle: ExecutorHandle): string {
+  return typeof handle.job === 'string' && handle.job !== '' ? handle.job : jobName(handle.runId);
 }
 
 function defaultKubeConfig(): KubeConfig {
