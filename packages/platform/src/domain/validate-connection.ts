@@ -2,13 +2,14 @@
  * Connection validation (Odahu `connection_validation.go` rules, Gangplank texts where Odahu's are unknown),
  * base64 decoding of the secret fields, and the `*****` rule: a PUT that resends the mask keeps the stored secret
  * (Odahu refused it, so a GET → PUT round trip was impossible). Git over https is allowed and nothing shells out to
- * `ssh-keyscan`.
+ * `ssh-keyscan`. A password in the uri moves to the sealed field of its type or is refused (`uri-credentials.ts`).
  */
 import { base64Problem, decodeBase64 } from './base64.js';
 import { CONNECTION_VALIDATION_PREFIX, ValidationError } from './errors.js';
 import { idProblems } from './id.js';
 import type { ConnectionSpec, ConnectionType } from './types.js';
 import { BASE64_FIELDS, CONNECTION_TYPES } from './types.js';
+import { findUriCredentials, placeUriCredentials } from './uri-credentials.js';
 import type { ConnectionBody } from './wire.js';
 
 /** What Odahu puts in place of a secret on reads. */
@@ -43,7 +44,9 @@ export function validateConnection(body: ConnectionBody, stored?: ConnectionSpec
     else decoded[key] = decodeBase64(value);
   }
 
-  const uri = fields.uri ?? '';
+  // A password in the uri would be stored in clear and shown to every role: it moves to a sealed field.
+  const found = findUriCredentials(fields.uri ?? '');
+  const uri = found.uri;
   if (uri === '') problems.push('empty uri');
   const type = body.type;
   const spec: ConnectionSpec = { type: type as ConnectionType, uri };
@@ -61,6 +64,7 @@ export function validateConnection(body: ConnectionBody, stored?: ConnectionSpec
   }
   Object.assign(spec, decoded);
   if (body.vital !== undefined) spec.vital = body.vital;
+  problems.push(...placeUriCredentials(spec, found, stored));
 
   switch (type) {
     case 's3':
