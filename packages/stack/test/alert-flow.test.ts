@@ -2,30 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStack, stopStack, type StackInfo } from '@gangplank/stack';
 import { processesMentioning } from './support.js';
 
 interface AmAlert {
   labels: Record<string, string>;
   status: { state: string };
-}
-
-/** Polls `read` every 250 ms until `accept` holds, or fails after `timeoutMs` with the last value. */
-async function waitFor<T>(
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!accept(last)) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await read();
-  }
-  return last;
 }
 
 // The path the drift example's end-to-end test takes: a service exposes a p-value, Prometheus scrapes it under
@@ -69,22 +52,30 @@ describe('rules scaled for tests drive an alert to Alertmanager', () => {
   it('no alert while the p-value is high; DriftDetected in Alertmanager soon after it drops', async () => {
     const prom = stack.services.prometheus.url;
     // Scraped and evaluated: the rule group has run on real samples.
-    await waitFor(
-      async () => {
-        const res = await fetch(
-          `${prom}/api/v1/query?query=${encodeURIComponent('gangplank_predict_drift_p_value')}`,
-        );
-        return ((await res.json()) as { data: { result: unknown[] } }).data.result.length;
-      },
-      (n) => n > 0,
-      20_000,
-    );
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(
+            `${prom}/api/v1/query?query=${encodeURIComponent('gangplank_predict_drift_p_value')}`,
+          );
+          return ((await res.json()) as { data: { result: unknown[] } }).data.result.length;
+        },
+        { timeout: 20_000, interval: 250 },
+      )
+      .toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 3000));
     expect(await alerts()).toEqual([]);
 
     pValue = 0.01;
     const dropped = Date.now();
-    const firing = await waitFor(alerts, (list) => list.length > 0, 50_000);
+    const firing = await vi.waitFor(
+      async () => {
+        const list = await alerts();
+        expect(list).not.toEqual([]);
+        return list;
+      },
+      { timeout: 50_000, interval: 250 },
+    );
     expect(firing[0]!.labels).toMatchObject({
       alertname: 'DriftDetected',
       severity: 'warning',
