@@ -14,6 +14,9 @@ function makeExecutor(options: Partial<ConstructorParameters<typeof LocalExecuto
   return executor;
 }
 
+/** How long `expect.poll` waits for a run to get somewhere. */
+const WAIT = { timeout: 20_000, interval: 50 };
+
 afterAll(async () => {
   await Promise.all(executors.map((e) => e.close()));
   rmSync(root, { recursive: true, force: true });
@@ -27,17 +30,6 @@ async function allLogs(executor: LocalExecutor, handle: ExecutorHandle): Promise
     out.push(...page.chunks);
     cursor = page.cursor;
     if (page.chunks.length === 0) return out;
-  }
-}
-
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -91,10 +83,9 @@ describe('local executor', () => {
     const executor = makeExecutor();
     const spec = nodeSpec('hang.mjs');
     const handle = await executor.submit(spec);
-    await until(
-      () => allLogs(executor, handle),
-      (l) => l.some((c) => c.text.startsWith('hanging')),
-    );
+    await expect
+      .poll(async () => (await allLogs(executor, handle)).some((c) => c.text.startsWith('hanging')), WAIT)
+      .toBe(true);
     const pid = Number(
       /pid=(\d+)/.exec((await allLogs(executor, handle)).find((c) => c.text.startsWith('hanging'))!.text)![1],
     );
@@ -114,7 +105,7 @@ describe('local executor', () => {
     const pidsFile = join(root, 'pids.json');
     const spec = nodeSpec('ignore-sigterm.mjs', { args: [pidsFile] });
     const handle = await executor.submit(spec);
-    await until(() => existsSync(pidsFile), Boolean);
+    await expect.poll(() => existsSync(pidsFile), WAIT).toBe(true);
     const pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
     expect(pids.every(isAlive)).toBe(true);
     await executor.cancel(handle, 'stop');
@@ -244,10 +235,9 @@ describe('local executor', () => {
     const first = makeExecutor();
     const spec = nodeSpec('hang.mjs');
     const handle = await first.submit(spec);
-    await until(
-      () => allLogs(first, handle),
-      (l) => l.some((c) => c.text.startsWith('hanging')),
-    );
+    await expect
+      .poll(async () => (await allLogs(first, handle)).some((c) => c.text.startsWith('hanging')), WAIT)
+      .toBe(true);
     const before = await allLogs(first, handle);
     await first.close(); // the server goes away; the run keeps running
     const second = makeExecutor();
@@ -265,17 +255,11 @@ describe('local executor', () => {
     const first = makeExecutor();
     const spec = nodeSpec('hang.mjs');
     const handle = await first.submit(spec);
-    await until(
-      () => first.status(handle),
-      (s) => s.phase === 'running',
-    );
+    await expect.poll(async () => (await first.status(handle)).phase, WAIT).toBe('running');
     const state = JSON.parse(readFileSync(join(handle.dir as string, '.gangplank', 'state.json'), 'utf8'));
     await first.close();
     process.kill(-state.shimPid, 'SIGKILL');
-    await until(
-      () => isAlive(state.shimPid),
-      (alive) => !alive,
-    );
+    await expect.poll(() => isAlive(state.shimPid), WAIT).toBe(false);
     const second = makeExecutor();
     const status = await second.attach(handle, spec);
     expect(status).toMatchObject({ phase: 'failed', reason: 'Lost' });

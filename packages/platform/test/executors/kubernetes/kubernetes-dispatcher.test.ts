@@ -4,7 +4,7 @@
  * reach the store through the dispatcher.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDispatcher, type Dispatcher } from '../../../src/dispatcher/dispatcher.js';
 import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
 import { KubernetesExecutor } from '../../../src/executors/kubernetes/kubernetes-executor.js';
@@ -47,16 +47,6 @@ afterAll(async () => {
   await api.stop();
 });
 
-async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const done = (name: string, exitCode: number, message?: string) => ({
   name,
   image: name,
@@ -98,9 +88,13 @@ describe('a training on the Kubernetes executor (fake API server)', () => {
     const training = await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e' });
     const runId = training.json<{ status: { runId: string } }>().status.runId;
     const name = jobName(runId);
-    const job = await until(
-      () => api.get('jobs', NS, name),
-      (j) => j !== undefined,
+    const job = await vi.waitFor(
+      () => {
+        const created = api.get('jobs', NS, name);
+        if (!created) throw new Error(`no Job ${name} yet`);
+        return created;
+      },
+      { timeout: 20_000, interval: 50 },
     );
     // The API copied the toolchain's defaultImage into the training; the configured per-toolchain image overrides it.
     const containers = (
@@ -129,12 +123,16 @@ describe('a training on the Kubernetes executor (fake API server)', () => {
     api.setLog(NS, pod.metadata.name, 'result', '2026-11-22T08:00:03Z uploaded\n');
     api.setStatus('jobs', NS, name, { conditions: [{ type: 'Complete', status: 'True' }] });
 
-    const status = await until(
-      async () =>
-        (await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e' })).json<{
+    const status = await vi.waitFor(
+      async () => {
+        const current = (await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e' })).json<{
           status: { state: string; exitCode?: number; artifacts?: unknown[] };
-        }>().status,
-      (s) => s.state === 'succeeded' || s.state === 'failed',
+        }>().status;
+        if (current.state !== 'succeeded' && current.state !== 'failed')
+          throw new Error(`still ${current.state}`);
+        return current;
+      },
+      { timeout: 20_000, interval: 50 },
     );
     expect(status).toMatchObject({
       state: 'succeeded',

@@ -5,8 +5,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutorHandle, ExecutorStatus, ExecutorLogChunk } from '../../../src/executors/executor.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ExecutorHandle, ExecutorLogChunk, ExecutorStatus } from '../../../src/executors/executor.js';
+import { isFinalPhase } from '../../../src/executors/executor.js';
 import { createDispatcher } from '../../../src/dispatcher/dispatcher.js';
 import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
 import { SlurmExecutor } from '../../../src/executors/slurm/slurm-executor.js';
@@ -34,14 +35,15 @@ function makeExecutor(): SlurmExecutor {
   });
 }
 
-async function settle(executor: SlurmExecutor, handle: ExecutorHandle): Promise<ExecutorStatus> {
-  const deadline = Date.now() + 40_000;
-  for (;;) {
+/** A real slurmctld schedules and polls slower than a child process: up to 40 s for a run to end. */
+const WAIT = { timeout: 40_000, interval: 100 };
+
+function settle(executor: SlurmExecutor, handle: ExecutorHandle): Promise<ExecutorStatus> {
+  return vi.waitFor(async () => {
     const status = await executor.status(handle);
-    if (status.phase === 'succeeded' || status.phase === 'failed') return status;
-    if (Date.now() > deadline) throw new Error(`run ${handle.runId} still ${status.phase}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    if (!isFinalPhase(status.phase)) throw new Error(`run ${handle.runId} still ${status.phase}`);
+    return status;
+  }, WAIT);
 }
 
 async function allLogs(executor: SlurmExecutor, handle: ExecutorHandle): Promise<ExecutorLogChunk[]> {
@@ -100,15 +102,13 @@ describe.skipIf(started.skip !== undefined)('Slurm executor on a real single-nod
     expect(status).toMatchObject({ phase: 'failed', exitCode: 3, reason: 'Failed' });
     expect(status.message).toBe('the entry point exited with code 3');
     const jobId = /slurm-(\d+)/.exec(status.processName ?? '')?.[1] ?? '';
-    const deadline = Date.now() + 10_000;
-    let line = '';
-    while (!line && Date.now() < deadline) {
-      line =
-        readFileSync(cluster.jobCompFile, 'utf8')
-          .split('\n')
-          .find((l) => l.startsWith(`JobId=${jobId} `)) ?? '';
-      if (!line) await new Promise((r) => setTimeout(r, 100));
-    }
+    const line = await vi.waitFor(() => {
+      const found = readFileSync(cluster.jobCompFile, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`JobId=${jobId} `));
+      if (!found) throw new Error(`job ${jobId} not in the job-completion file yet`);
+      return found;
+    }, WAIT);
     expect(line).toContain('JobState=FAILED');
     expect(line).toContain('ExitCode=3:0');
   });
@@ -119,10 +119,7 @@ describe.skipIf(started.skip !== undefined)('re-attach on a real Slurm', () => {
     const first = makeExecutor();
     const spec = nodeSpec('sleep.mjs', { args: ['1500'] });
     const handle = JSON.parse(JSON.stringify(await first.submit(spec))) as ExecutorHandle;
-    const deadline = Date.now() + 20_000;
-    while ((await first.status(handle)).phase !== 'running' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await expect.poll(async () => (await first.status(handle)).phase, WAIT).toBe('running');
     await first.close();
     const second = makeExecutor();
     try {
@@ -185,14 +182,13 @@ describe.skipIf(started.skip !== undefined)('a training through the API and disp
         });
         expect(res.statusCode, res.body).toBe(201);
       }
-      let status: { state: string; exitCode?: number; podName?: string } = { state: 'unknown' };
-      const deadline = Date.now() + 40_000;
-      while (Date.now() < deadline) {
+      const status = await vi.waitFor(async () => {
         const res = await app.inject({ method: 'GET', url: '/api/v1/model/training/slurm-e2e' });
-        status = res.json<{ status: typeof status }>().status;
-        if (status.state === 'succeeded' || status.state === 'failed') break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+        const current = res.json<{ status: { state: string; exitCode?: number; podName?: string } }>().status;
+        if (current.state !== 'succeeded' && current.state !== 'failed')
+          throw new Error(`still ${current.state}`);
+        return current;
+      }, WAIT);
       const logs = (await app.inject({ method: 'GET', url: '/api/v1/model/training/slurm-e2e/log' })).body;
       expect(status.state, logs).toBe('succeeded');
       expect(status.exitCode).toBe(0);
@@ -208,5 +204,5 @@ describe.skipIf(started.skip !== undefined)('a training through the API and disp
 
 if (!started.skip) {
   // Succeeds, fails with its exit code, log paging, cancel, timeout, lost re-attach: the same suite as local.
-  describeExecutorConformance('slurm (real single-node)', { make: makeExecutor });
+  describeExecutorConformance('slurm (real single-node)', { make: makeExecutor, timeoutMs: 40_000 });
 }
