@@ -33,6 +33,8 @@ export function ensureNpmPackages() {
 
 export function build() {
   runOrExit('npx', ['tsc', '-b']);
+  // tsc never deletes the outputs of a removed source; they would be packed (scripts/prune-dist.mjs).
+  runOrExit('node', ['scripts/prune-dist.mjs']);
   // The web app's bundle (esbuild; tsc -b has type-checked it as a project reference).
   runOrExit('npm', ['run', 'build', '-w', '@gangplank/platform']);
 }
