@@ -97,7 +97,7 @@ describe('command templates', () => {
         const v = raw.replace(/\0/g, '');
         // Undeclared parameters are appended (MLflow's rule) except after a here-document or a trailing comment.
         const appended = !template.includes('<<') && !template.includes('#');
-        const values = appended ? { a: v, extra: v } : { a: v };
+        const values: Record<string, string> = appended ? { a: v, extra: v } : { a: v };
         const command = renderEntryPoint(project(template), 'main', values, { projectDir: dir });
         expect(argvOf(command)).toEqual([...expected(v), ...(appended ? ['--extra', v] : [])]);
         expect(existsSync(marker)).toBe(false);
