@@ -40,8 +40,12 @@ export function lineColumns(line: Line, view: ChartView): [number[], (number | n
 }
 
 /** Several lines on one shared x column (uPlot's aligned data); missing points are null. */
-export function alignLines(lines: readonly Line[], view: ChartView): [number[], ...(number | null)[][]] {
-  const columns = lines.map((line) => lineColumns(line, view));
+export function alignLines(
+  lines: readonly Line[],
+  view: ChartView,
+  views: readonly ChartView[] = [],
+): [number[], ...(number | null)[][]] {
+  const columns = lines.map((line, i) => lineColumns(line, views[i] ?? view));
   const xs = [...new Set(columns.flatMap(([x]) => x))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const ys = columns.map(([lineXs, lineYs]) => {

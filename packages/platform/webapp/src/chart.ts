@@ -22,13 +22,17 @@ export interface ChartLine extends Line {
 
 const HEIGHT = 220;
 /** Tick spacings of the relative-time axis, in seconds: round clock values (0:05, 0:10, 1:00…). */
+/** Steps are whole epochs or batches: no 2.5 between 2 and 3. */
+const STEP_INCREMENTS = [
+  1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
+];
 const CLOCK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400];
 
 function xAxis(view: ChartView): uPlot.Axis {
   const label = view.x === 'step' ? 'step' : view.x === 'wall' ? 'time' : 'time since start';
   if (view.x === 'relative')
     return { label, values: (_u, splits) => splits.map((s) => clock(s)), space: 60, incrs: CLOCK_STEPS };
-  return view.x === 'wall' ? { label, space: 80 } : { label, space: 50 };
+  return view.x === 'wall' ? { label, space: 80 } : { label, space: 50, incrs: STEP_INCREMENTS };
 }
 
 function yAxis(): uPlot.Axis {
@@ -39,7 +43,25 @@ function widthOf(box: HTMLElement): number {
   return Math.max(280, Math.floor(box.getBoundingClientRect().width || 520));
 }
 
-/** A figure with one chart of `lines` on a shared x axis; `box` sizes it. */
+function xValue(view: ChartView): (u: uPlot, v: number | null) => string {
+  return (_u, v) => {
+    if (v === null || v === undefined) return '—';
+    if (view.x === 'relative') return clock(v);
+    return view.x === 'wall' ? new Date(v * 1000).toLocaleTimeString() : String(v);
+  };
+}
+
+/** `#rrggbb` at a given opacity, for the raw curves under smoothed ones. */
+function faded(colour: string, alpha: number): string {
+  return `${colour}${Math.round(alpha * 255)
+    .toString(16)
+    .padStart(2, '0')}`;
+}
+
+/**
+ * A figure with one chart of `lines` on a shared x axis; `box` sizes it. With smoothing, the raw values stay drawn
+ * faintly under the smoothed ones (as TensorBoard does), kept out of the legend.
+ */
 export function lineChart(
   title: string,
   lines: readonly ChartLine[],
@@ -48,7 +70,11 @@ export function lineChart(
 ): Drawn {
   const figure = h('figure', { class: 'chart', dataset: { title } }, h('figcaption', {}, title));
   box.appendChild(figure);
-  const data = alignLines(lines, view) as uPlot.AlignedData;
+  const smoothed = view.smoothing > 0;
+  const drawnLines = smoothed ? [...lines, ...lines] : lines;
+  const views = drawnLines.map((_line, i) => (i < lines.length ? view : { ...view, smoothing: 0 }));
+  const data = alignLines(drawnLines, view, views) as uPlot.AlignedData;
+  const few = (data[0]?.length ?? 0) <= 60;
   const options: uPlot.Options = {
     width: widthOf(figure),
     height: HEIGHT,
@@ -58,29 +84,31 @@ export function lineChart(
     },
     axes: [xAxis(view), yAxis()],
     series: [
-      {
-        label: view.x === 'step' ? 'step' : 'time',
-        value: (_u, v) =>
-          view.x === 'relative'
-            ? clock(v)
-            : view.x === 'wall'
-              ? new Date(v * 1000).toLocaleTimeString()
-              : String(v),
-      },
-      ...lines.map((line, i): uPlot.Series => ({
-        label: line.label,
-        stroke: line.colour ?? colour(i),
-        width: 1.75,
-        spanGaps: true,
-        points: { show: (data[0]?.length ?? 0) <= 60, size: 4 },
-        value: (_u, v) => number(v),
-        ...(line.dashed ? { dash: [6, 4] } : {}),
-      })),
+      { label: view.x === 'step' ? 'step' : 'time', value: xValue(view) },
+      ...drawnLines.map((line, i): uPlot.Series => {
+        const stroke = line.colour ?? colour(i % lines.length);
+        const raw = i >= lines.length;
+        return {
+          label: line.label,
+          stroke: raw ? faded(stroke, 0.25) : stroke,
+          width: raw ? 1 : 1.75,
+          spanGaps: true,
+          points: { show: few && !raw, size: 4 },
+          value: (_u, v) => number(v),
+          ...(line.dashed ? { dash: [6, 4] } : {}),
+        };
+      }),
     ],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
   };
   const plot = new uPlot(options, data, figure);
+  if (smoothed) {
+    const rows = plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
+    rows.forEach((row, i) => {
+      if (i > lines.length) row.style.display = 'none';
+    });
+  }
   return { figure, destroy: () => plot.destroy() };
 }
 
@@ -104,6 +132,13 @@ export function distributionChart(
 ): Drawn {
   const figure = h('figure', { class: 'chart distribution', dataset: { title } }, h('figcaption', {}, title));
   box.appendChild(figure);
+  figure.appendChild(
+    h(
+      'p',
+      { class: 'muted caption' },
+      'Bands: min–max, 7–93 %, 16–84 %, 31–69 % of the weights; line: median.',
+    ),
+  );
   const data = [xs.slice(), ...columns.map((c) => c.slice())] as uPlot.AlignedData;
   const last = BASIS_POINTS.length;
   const bands: uPlot.Band[] = [0, 1, 2, 3].map((i) => ({
@@ -127,7 +162,8 @@ export function distributionChart(
       })),
     ],
     bands,
-    legend: { live: true },
+    // Nine percentile values per point would bury the chart; the caption says what the bands are.
+    legend: { show: false },
   };
   const plot = new uPlot(options, data, figure);
   return { figure, destroy: () => plot.destroy() };

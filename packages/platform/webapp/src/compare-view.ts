@@ -55,8 +55,8 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
   controls.prepend(h('label', {}, 'metric ', metricSelect));
   const noteBox = h('p', { class: 'muted', attrs: { id: 'compare-note' } });
   const chartBox = h('div', { class: 'charts overlay', attrs: { id: 'compare-chart' } });
-  const paramsBox = h('div');
-  const metricsBox = h('div');
+  const paramsBox = h('div', { class: 'scroll' });
+  const metricsBox = h('div', { class: 'scroll' });
   const showAllBox = h('input', { attrs: { id: 'show-all-params', type: 'checkbox' } });
   showAllBox.addEventListener('change', () => {
     showAll = showAllBox.checked;

@@ -56,7 +56,9 @@ export function columnId(column: Column): string {
 
 export function columnTitle(column: Column): string {
   if (column.kind === 'param') return column.name;
-  const name = column.key.replace(/^train\//, '');
+  const name = column.key.startsWith('train/')
+    ? column.key.slice('train/'.length)
+    : column.key.replace('/', ' ');
   return `${name} (${column.aggregate})`;
 }
 

@@ -11,6 +11,7 @@ import { h, fill, type Child } from './dom.js';
 import { openEditor, NEW_TRAINING_YAML } from './editor.js';
 import { getRun, listTrainings, runsHistory, type WireRun } from './endpoints.js';
 import { duration, number, when } from './format.js';
+import { metricLabel } from './compare-model.js';
 import { metricKey, scalars, summarize, type Summary } from './history.js';
 import {
   choices,
@@ -221,7 +222,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
     );
   }
 
-  const tableBox = h('div', { attrs: { id: 'trainings-box' } });
+  const tableBox = h('div', { class: 'scroll', attrs: { id: 'trainings-box' } });
   const pickerBox = h('div');
   const footer = h('p', { class: 'muted' });
   const compareButton = h('button', {
@@ -337,7 +338,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
     const metric = h(
       'select',
       { attrs: { id: 'metric-column', 'aria-label': 'metric' } },
-      ...names.map((n) => h('option', { attrs: { value: n } }, n.replace(/^train\//, ''))),
+      ...names.map((n) => h('option', { attrs: { value: n } }, metricLabel(n))),
     );
     const aggregate = h(
       'select',

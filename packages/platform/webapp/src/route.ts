@@ -43,7 +43,11 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'compare') {
     // Read raw: decoding the whole value first would turn an encoded `,` or `/` inside an id into a separator.
-    const runs = query.split('&').find((p) => p.startsWith('runs='))?.slice('runs='.length) ?? '';
+    const runs =
+      query
+        .split('&')
+        .find((p) => p.startsWith('runs='))
+        ?.slice('runs='.length) ?? '';
     return { view: 'compare', runs: parseRunRefs(runs) };
   }
   return { view: 'list' };
