@@ -189,13 +189,15 @@ export class PushgatewayClient {
     options: SendOptions = {},
   ): Promise<PushResult> {
     const url = this.url(target);
-    const text = method === 'DELETE' || body === undefined ? undefined : await renderBody(body);
     const headers: Record<string, string> = { ...this.baseHeaders };
-    if (text !== undefined) headers['Content-Type'] = TEXT_CONTENT_TYPE;
+    const hasBody = method !== 'DELETE' && body !== undefined;
+    if (hasBody) headers['Content-Type'] = TEXT_CONTENT_TYPE;
     const started = this.runtime.now();
     let attempt = 0;
     for (;;) {
       attempt += 1;
+      // Rendered again for every attempt: after an outage the gateway gets the state of now, not of the first try.
+      const text = hasBody ? await renderBody(body) : undefined;
       try {
         const res = await this.attempt({ method, url, headers: { ...headers }, body: text }, options.signal);
         return {

@@ -56,6 +56,12 @@ export interface TrainTestExporterOptions extends Omit<MetricsConfigOptions, 'pu
   targetEpochs?: number;
   /** Client options: TLS, basic auth, headers, timeout, retries, keep-alive. */
   client?: PushgatewayClientOptions;
+  /**
+   * Push from a worker thread, so pushes go out on time while a synchronous training loop keeps this thread busy.
+   * A `handler`, `client.transport` or `client.runtime` (functions cannot cross threads) keeps pushing in this
+   * thread. @default true
+   */
+  pushThread?: boolean;
   /** How long `close()` waits for the last pushes, in ms. @default 5000 */
   closeTimeoutMs?: number;
   /** Receives every problem when `ignoreExceptions` is true. @default a process warning, at most one per minute */
@@ -137,6 +143,7 @@ export class TrainTestExporter implements TfjsHooks {
       onError: options.onError,
       client: options.client,
       handler: options.handler,
+      pushThread: options.pushThread,
       render: (phase) => this.render(phase),
       pushed: (phase, ok) => this.recorder.pushed(phase, ok),
     });

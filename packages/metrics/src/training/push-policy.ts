@@ -8,6 +8,7 @@ import { PushgatewayClient, type PushHandler, type PushgatewayClientOptions } fr
 import { PushError } from '../push/errors.js';
 import type { PushTarget } from '../push/grouping.js';
 import { CoalescingPushQueue, type PushOutcome } from '../push/queue.js';
+import { ThreadedPushQueue, type BackgroundPushQueue } from '../push/threaded-queue.js';
 import { toError } from '../to-error.js';
 import type { Phase } from './catalogue.js';
 
@@ -24,6 +25,8 @@ export interface PushPolicyOptions {
   onError?: (error: Error) => void;
   client?: PushgatewayClientOptions;
   handler?: PushHandler;
+  /** Push from a worker thread (unless a function option — handler, transport, runtime — needs this one). */
+  pushThread?: boolean;
   /** The exposition text of a phase, rendered right before each push. */
   render: (phase: Phase) => string;
   /** Told of each push's outcome, to count it in the phase's state. */
@@ -48,7 +51,7 @@ export function defaultOnError(now: () => number = Date.now): (error: Error) => 
 
 export class PushPolicy {
   readonly client: PushgatewayClient | undefined;
-  private readonly queue: CoalescingPushQueue | undefined;
+  private readonly queue: BackgroundPushQueue | undefined;
   private readonly errors: Error[] = [];
   private pendingError: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -65,7 +68,7 @@ export class PushPolicy {
         ...options.client,
         handler: options.handler ?? options.client?.handler,
       });
-      this.queue = new CoalescingPushQueue(this.client, { onOutcome: (o) => this.onOutcome(o) });
+      this.queue = this.backgroundQueue(this.client);
     } catch (e) {
       // A bad address must not crash a training: with ignoreExceptions it only turns pushing off.
       this.report(toError(e), true);
@@ -201,6 +204,31 @@ export class PushPolicy {
     if (!this.client) return;
     const { targets } = this.options;
     await Promise.all([this.client.delete(targets.train), this.client.delete(targets.test)]);
+  }
+
+  /**
+   * A worker thread when nothing forbids it, so a busy training thread never delays a push; functions (a handler,
+   * a transport, a runtime) cannot cross threads, so with one of them the queue runs in this thread.
+   */
+  private backgroundQueue(client: PushgatewayClient): BackgroundPushQueue {
+    const onOutcome = (o: PushOutcome): void => this.onOutcome(o);
+    const { client: clientOptions = {}, handler, pushThread = true } = this.options;
+    const { handler: clientHandler, transport, runtime, ...cloneable } = clientOptions;
+    if (pushThread && !handler && !clientHandler && !transport && !runtime) {
+      try {
+        return new ThreadedPushQueue({
+          address: this.options.config.pushgatewayAddr,
+          client: cloneable,
+          onOutcome,
+        });
+      } catch (e) {
+        this.report(
+          new Error(`no push worker thread (${toError(e).message}); pushing from this thread`),
+          false,
+        );
+      }
+    }
+    return new CoalescingPushQueue(client, { onOutcome });
   }
 
   private onOutcome(o: PushOutcome): void {
