@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { ExecutorHandle, ExecutorLogChunk } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { isAlive } from '../../src/executors/process-tree.js';
@@ -105,8 +105,8 @@ describe('local executor', () => {
     const pidsFile = join(root, 'pids.json');
     const spec = nodeSpec('ignore-sigterm.mjs', { args: [pidsFile] });
     const handle = await executor.submit(spec);
-    await expect.poll(() => existsSync(pidsFile), WAIT).toBe(true);
-    const pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
+    // Read once the fixture has written the whole file (it can exist, still empty, for a moment).
+    const pids = await vi.waitFor(() => JSON.parse(readFileSync(pidsFile, 'utf8')) as number[], WAIT);
     expect(pids.every(isAlive)).toBe(true);
     await executor.cancel(handle, 'stop');
     const status = await executor.status(handle);
