@@ -81,14 +81,16 @@ export default {
     },
     {
       name: 'metrics-never-imports-platform',
-      comment: '@gangplank/metrics is the library trainings use; the platform depends on it, never the reverse.',
+      comment:
+        '@gangplank/metrics is the library trainings use; the platform depends on it, never the reverse.',
       severity: 'error',
       from: { path: '^packages/metrics/' },
       to: { path: '^(packages/platform/|node_modules/@gangplank/platform/)' },
     },
     {
       name: 'stack-stands-alone',
-      comment: '@gangplank/stack runs the monitoring services; it knows nothing of the platform or the library.',
+      comment:
+        '@gangplank/stack runs the monitoring services; it knows nothing of the platform or the library.',
       severity: 'error',
       from: { path: '^packages/stack/' },
       to: { path: '^(packages/(platform|metrics)/|node_modules/@gangplank/(platform|metrics)/)' },

@@ -38,7 +38,14 @@ export type { OidcOptions, StaticToken } from './domain/auth-options.js';
 export type { Role } from './domain/role.js';
 
 // The Store port and its factory (PGlite or PostgreSQL)
-export type { ConnectionListQuery, ListResult, Page, RunPatch, Store, TrainingListQuery } from './store/store.js';
+export type {
+  ConnectionListQuery,
+  ListResult,
+  Page,
+  RunPatch,
+  Store,
+  TrainingListQuery,
+} from './store/store.js';
 export { createStore, type StoreConfig } from './store/create-store.js';
 export { AlreadyExistsError, LeaseLostError, NotFoundError } from './domain/errors.js';
 

@@ -26,7 +26,18 @@ describe('gangplank serve (local executor)', () => {
     const log = join(dir, 'serve.log');
     const child = spawn(
       process.execPath,
-      ['--import', HOOK, BIN, 'serve', '--port', '0', '--data-dir', join(dir, 'data'), '--log-level', 'silent'],
+      [
+        '--import',
+        HOOK,
+        BIN,
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'data'),
+        '--log-level',
+        'silent',
+      ],
       {
         cwd: dir,
         env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_RESOLVED_LOG: log },
