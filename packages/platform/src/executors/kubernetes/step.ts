@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { finalizeRun, prepareRun } from '../pipeline.js';
 import { RunError, errorText } from '../../domain/run-error.js';
 import type { RunSpec } from '../../domain/run-spec.js';
-import { shellQuote } from '../slurm/script.js';
+import { shellQuote } from '../../toolchains/shell-quote.js';
 import type { StepMessage } from './job-status.js';
 
 export interface StepPaths {

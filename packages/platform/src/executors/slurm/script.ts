@@ -6,6 +6,7 @@
  */
 import { parseCpuCores, parseGpuCount, parseMemoryBytes } from '../quantity.js';
 import type { ResourcesSpec } from '../../domain/run-spec.js';
+import { shellQuote } from '../../toolchains/shell-quote.js';
 
 export interface SlurmJobOptions {
   /** `--job-name`, shown by squeue. */
@@ -44,12 +45,6 @@ export function slurmPartition(
   options: { partition?: string; partitionLabel?: string },
 ): string | undefined {
   return nodeSelector?.[options.partitionLabel ?? DEFAULT_PARTITION_LABEL] || options.partition || undefined;
-}
-
-/** Quotes a word for bash: single quotes, with embedded single quotes closed and escaped. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `--cpus-per-task`, `--mem` and `--gres` from the training's resources (limits first, then requests). */
