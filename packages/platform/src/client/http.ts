@@ -17,6 +17,14 @@ export interface HttpOptions {
    * @default 2
    */
   retries?: number;
+  /**
+   * How long to keep trying while the connection is refused (nothing listens yet: a server still starting), for
+   * every method: a refused connection never reached a server, so nothing can run twice.
+   * @default 0 (fail at once)
+   */
+  connectWaitMs?: number;
+  /** Called once when a refused connection starts the wait of `connectWaitMs`, with a line to show. */
+  onWaiting?: (message: string) => void;
   /** Injectable for tests. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Injectable for tests. @default setTimeout-based sleep */
@@ -24,6 +32,14 @@ export interface HttpOptions {
 }
 
 const RETRIABLE = new Set([502, 503, 504]);
+/** Pause between connection attempts while the server is not listening yet. */
+const CONNECT_POLL_MS = 250;
+
+/** fetch's "fetch failed" whose cause is a refused connection (also inside the per-address AggregateError). */
+function isConnectionRefused(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[] } } | undefined)?.cause;
+  return cause?.code === 'ECONNREFUSED' || (cause?.errors?.some((e) => e.code === 'ECONNREFUSED') ?? false);
+}
 
 /** Thin JSON-over-HTTP transport that turns `{"message": …}` answers into {@link ApiError}s. */
 export class HttpTransport {
@@ -31,6 +47,8 @@ export class HttpTransport {
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  private readonly connectWaitMs: number;
+  private readonly onWaiting: ((message: string) => void) | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -39,6 +57,8 @@ export class HttpTransport {
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 2;
+    this.connectWaitMs = options.connectWaitMs ?? 0;
+    this.onWaiting = options.onWaiting;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -74,6 +94,7 @@ export class HttpTransport {
   private async send(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
     const url = `${this.baseUrl}${path}`;
     const attempts = method === 'GET' ? this.retries + 1 : 1;
+    let waitedMs = 0;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
@@ -85,6 +106,18 @@ export class HttpTransport {
         });
       } catch (err) {
         if (signal?.aborted && (signal.reason as Error | undefined)?.name !== 'TimeoutError') throw err;
+        if (isConnectionRefused(err) && waitedMs < this.connectWaitMs && !signal?.aborted) {
+          if (waitedMs === 0) {
+            this.onWaiting?.(
+              `nothing listens at ${this.baseUrl} yet (connection refused); waiting up to ` +
+                `${Math.round(this.connectWaitMs / 1000)} s in case the server is still starting …`,
+            );
+          }
+          await this.sleep(CONNECT_POLL_MS);
+          waitedMs += CONNECT_POLL_MS;
+          attempt--; // waiting for a listener is not one of the `retries`
+          continue;
+        }
         if (attempt >= attempts) throw new UnreachableError(this.baseUrl, err);
         await this.sleep(200 * 2 ** attempt);
         continue;
