@@ -1,6 +1,6 @@
 /**
  * The one SQL implementation of the {@link Store} port, over a {@link SqlDriver} (PGlite or `pg`): a facade over
- * one module per aggregate (trainings, runs and leases, logs, toolchains, connections). Timestamps come from an
+ * one module per aggregate (trainings, runs and leases, logs, history, toolchains, connections). Timestamps come from an
  * injectable clock so lease expiry is testable; with several servers their clocks should agree to well under a
  * lease (NTP).
  */
@@ -16,7 +16,9 @@ import type {
   TrainingRun,
   TrainingState,
 } from '../domain/types.js';
+import type { HistorySeries, RecordedPoint } from '../domain/history.js';
 import { SqlConnections } from './connections-sql.js';
+import { SqlHistory } from './history-sql.js';
 import { SqlLogs } from './logs-sql.js';
 import { SqlRuns } from './runs-sql.js';
 import type { SecretBox } from './secret-box.js';
@@ -41,6 +43,7 @@ export class SqlStore implements Store {
   private readonly trainings: SqlTrainings;
   private readonly runs: SqlRuns;
   private readonly logs: SqlLogs;
+  private readonly history: SqlHistory;
   private readonly toolchains: SqlToolchains;
   private readonly connections: SqlConnections;
 
@@ -51,6 +54,7 @@ export class SqlStore implements Store {
     this.trainings = new SqlTrainings(context);
     this.runs = new SqlRuns(context);
     this.logs = new SqlLogs(context);
+    this.history = new SqlHistory(context);
     this.toolchains = new SqlToolchains(context);
     this.connections = new SqlConnections(context, options.secretBox);
   }
@@ -155,6 +159,17 @@ export class SqlStore implements Store {
   }
   readLogs(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<StoredLogChunk[]> {
     return this.logs.read(runId, options);
+  }
+
+  appendHistory(
+    runId: string,
+    points: readonly RecordedPoint[],
+    options?: { maxPoints?: number },
+  ): Promise<{ stored: number; total: number }> {
+    return this.history.append(runId, points, options);
+  }
+  readHistory(runId: string): Promise<HistorySeries[]> {
+    return this.history.read(runId);
   }
 
   async close(): Promise<void> {

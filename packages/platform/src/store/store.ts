@@ -1,7 +1,7 @@
 /**
- * The `Store` port: trainings, toolchain integrations, connections, and the training runs with their logs (the
- * contract between the API server and the dispatcher). Two adapters share one SQL implementation: embedded PGlite
- * (default) and PostgreSQL through `pg`.
+ * The `Store` port: trainings, toolchain integrations, connections, and the training runs with their logs and
+ * metrics history (the contract between the API server and the dispatcher). Two adapters share one SQL
+ * implementation: embedded PGlite (default) and PostgreSQL through `pg`.
  *
  * Failures a caller can act on are domain error classes (`domain/errors.ts`), recognised with `instanceof`:
  * `NotFoundError`, `AlreadyExistsError`, `LeaseLostError`, `BadRequestError`. Anything else (the database is
@@ -21,6 +21,7 @@ import type {
   TrainingRun,
   TrainingState,
 } from '../domain/types.js';
+import type { HistorySeries, RecordedPoint } from '../domain/history.js';
 
 /** Odahu paging: `size` items from offset `size·page`. */
 export interface Page {
@@ -123,6 +124,18 @@ export interface Store {
   lastLogSeq(runId: string): Promise<number>;
   /** Chunks with `seq > afterSeq`, in order. */
   readLogs(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<StoredLogChunk[]>;
+  /**
+   * Stores a batch of a run's history points in one transaction. A point whose (phase, name, step) the run already
+   * holds is skipped, so a retried batch stores nothing twice. Throws `NotFoundError` for an unknown run and
+   * `HistoryLimitError` (nothing stored) when the run would hold more than `maxPoints` (default 200,000).
+   */
+  appendHistory(
+    runId: string,
+    points: readonly RecordedPoint[],
+    options?: { maxPoints?: number },
+  ): Promise<{ stored: number; total: number }>;
+  /** The run's history as series (phase, then name; points by step). Throws `NotFoundError` for an unknown run. */
+  readHistory(runId: string): Promise<HistorySeries[]>;
   /** Every run of a training, oldest first. */
   listRuns(trainingId: string): Promise<TrainingRun[]>;
   getRun(runId: string): Promise<TrainingRun | undefined>;

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyExistsError, LeaseLostError, NotFoundError } from '../../src/domain/errors.js';
+import type { RecordedPoint } from '../../src/domain/history.js';
+import { HistoryLimitError } from '../../src/domain/history-limit-error.js';
 import type { ModelTrainingSpec } from '../../src/domain/types.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 
@@ -308,6 +310,111 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       expect(await store.getRun(run.id)).toBeUndefined();
       expect(await store.readLogs(run.id)).toEqual([]);
       expect(await store.deleteTraining(id)).toBe(false);
+    });
+    it('records history points once per (phase, name, step), whatever the retries, and reads them as series', async () => {
+      const { run } = await store.createTraining(uid('hist'), spec());
+      const epoch = (step: number): RecordedPoint[] => [
+        { phase: 'train', name: 'loss', step, time: 1733090000.125 + step, value: 1 / (step + 1) },
+        { phase: 'train', name: 'val_loss', step, time: 1733090000.5 + step, value: 2 / (step + 1) },
+      ];
+      expect(await store.appendHistory(run.id, [...epoch(1), ...epoch(0)])).toEqual({ stored: 4, total: 4 });
+      // A retry of the same batch, and a batch that repeats a point within itself, store nothing twice.
+      expect(await store.appendHistory(run.id, [...epoch(1), ...epoch(0)])).toEqual({ stored: 0, total: 4 });
+      expect(await store.appendHistory(run.id, [...epoch(2), ...epoch(2)])).toEqual({ stored: 2, total: 6 });
+      await store.appendHistory(run.id, [
+        { phase: 'train', name: 'loss', step: 3, time: 1733090003, value: Number.NaN },
+        { phase: 'train', name: 'learning_rate', step: 0, time: 1733090000, value: Number.POSITIVE_INFINITY },
+        { phase: 'test', name: 'accuracy', step: 0, time: 1733090009, value: 0.875 },
+        {
+          phase: 'train',
+          name: 'model_weights',
+          kind: 'histogram',
+          step: 0,
+          time: 1733090000.75,
+          buckets: [
+            { le: 0.1, count: 3 },
+            { le: 1, count: 7 },
+            { le: '+Inf', count: 8 },
+          ],
+          sum: 3.5,
+          count: 8,
+        },
+      ]);
+      const series = await store.readHistory(run.id);
+      expect(series.map((s) => `${s.phase}/${s.name}/${s.kind ?? 'scalar'}`)).toEqual([
+        'test/accuracy/scalar',
+        'train/learning_rate/scalar',
+        'train/loss/scalar',
+        'train/model_weights/histogram',
+        'train/val_loss/scalar',
+      ]);
+      const loss = series.find((s) => s.name === 'loss');
+      expect(loss?.points.map((p) => p.step)).toEqual([0, 1, 2, 3]);
+      expect(loss?.points[0]).toEqual({ step: 0, time: 1733090000.125, value: 1 });
+      expect(loss?.points[3]).toMatchObject({ step: 3, value: Number.NaN });
+      expect(series.find((s) => s.name === 'learning_rate')?.points[0]).toMatchObject({ value: Infinity });
+      expect(series.find((s) => s.kind === 'histogram')?.points).toEqual([
+        {
+          step: 0,
+          time: 1733090000.75,
+          buckets: [
+            { le: 0.1, count: 3 },
+            { le: 1, count: 7 },
+            { le: '+Inf', count: 8 },
+          ],
+          sum: 3.5,
+          count: 8,
+        },
+      ]);
+      // The first stored value of a step wins; later values for it are ignored (a retry, not a correction).
+      await store.appendHistory(run.id, [{ phase: 'train', name: 'loss', step: 0, time: 1, value: 42 }]);
+      expect((await store.readHistory(run.id)).find((s) => s.name === 'loss')?.points[0]).toMatchObject({ value: 1 });
+    });
+
+    it('bounds a run history: a batch past the bound stores nothing, and history goes with its training', async () => {
+      const id = uid('histmax');
+      const { run } = await store.createTraining(id, spec());
+      const points = (from: number, n: number): RecordedPoint[] =>
+        Array.from({ length: n }, (_, i) => ({
+          phase: 'train' as const,
+          name: 'batch_loss',
+          step: from + i,
+          time: 1733090000 + i,
+          value: i,
+        }));
+      expect(await store.appendHistory(run.id, points(0, 8), { maxPoints: 10 })).toEqual({ stored: 8, total: 8 });
+      const full = store.appendHistory(run.id, points(5, 6), { maxPoints: 10 });
+      await expect(full).rejects.toBeInstanceOf(HistoryLimitError);
+      await expect(full).rejects.toThrow('holds 8 of at most 10 points and the batch adds 3 new ones');
+      // Repeats cost nothing against the bound.
+      expect(await store.appendHistory(run.id, points(0, 10), { maxPoints: 10 })).toEqual({
+        stored: 2,
+        total: 10,
+      });
+      expect((await store.readHistory(run.id))[0]?.points).toHaveLength(10);
+      await expect(store.appendHistory('no-such-run', points(0, 1))).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.readHistory('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
+      const other = await store.createTraining(uid('histother'), spec());
+      expect(await store.readHistory(other.run.id)).toEqual([]);
+      await store.deleteTraining(id);
+      await expect(store.readHistory(run.id)).rejects.toBeInstanceOf(NotFoundError);
+      const left = await store.driver.query('SELECT 1 FROM training_run_history WHERE run_id = $1', [run.id]);
+      expect(left).toEqual([]);
+    });
+
+    it('stores a batch of 10,000 points in one call', async () => {
+      const { run } = await store.createTraining(uid('histbig'), spec());
+      const batch: RecordedPoint[] = Array.from({ length: 10_000 }, (_, i) => ({
+        phase: 'train',
+        name: `m${i % 10}`,
+        step: Math.floor(i / 10),
+        time: 1733090000 + i / 1000,
+        value: i,
+      }));
+      expect(await store.appendHistory(run.id, batch)).toEqual({ stored: 10_000, total: 10_000 });
+      const series = await store.readHistory(run.id);
+      expect(series).toHaveLength(10);
+      expect(series.every((s) => s.points.length === 1000)).toBe(true);
     });
   });
 }

@@ -1,5 +1,6 @@
 /** Numbered, append-only migrations shared by the PGlite and PostgreSQL adapters. */
 import { migration0001 } from './0001-initial.js';
+import { migration0002 } from './0002-run-history.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** In order. Append new ones; never change or remove one that shipped. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
