@@ -10,11 +10,11 @@ import {
 } from '../../../src/executors/slurm/parse.js';
 import {
   renderBatchScript,
-  shellQuote,
   slurmPartition,
   slurmResourceArgs,
   timeLimitMinutes,
 } from '../../../src/executors/slurm/script.js';
+import { shellQuote } from '../../../src/toolchains/shell-quote.js';
 import { exitNumber, mapSlurmState } from '../../../src/executors/slurm/slurm-state.js';
 
 const SCONTROL =
