@@ -19,13 +19,13 @@ export interface AppendHistoryResult {
   total: number;
 }
 
-interface HistoryRow {
-  phase: string;
-  name: string;
-  step: string | number;
-  time: number | string;
-  value: number | string | null;
-  histogram: unknown;
+/** `[phase, name, step, time, value as text, histogram]` as the read aggregates them. */
+type HistoryTuple = [string, string, number, number, string | null, StoredHistogram | null];
+
+interface StoredHistogram {
+  buckets: { le: number | '+Inf'; count: number }[];
+  sum: number;
+  count: number;
 }
 
 /** A value as text: JSON has no NaN or Infinity, and `'NaN'::float8` / `'-Infinity'::float8` read them back. */
@@ -41,22 +41,13 @@ function toStoredRow(point: RecordedPoint): Record<string, unknown> {
   return { ...base, value: valueText(point.value), histogram: null };
 }
 
-function fromRow(row: HistoryRow): { phase: HistoryPhase; name: string } & HistoryPointValue {
-  const base = {
-    phase: row.phase as HistoryPhase,
-    name: row.name,
-    step: Number(row.step),
-    time: Number(row.time),
-  };
-  if (row.histogram !== null && row.histogram !== undefined) {
-    const h = (typeof row.histogram === 'string' ? JSON.parse(row.histogram) : row.histogram) as {
-      buckets: { le: number | '+Inf'; count: number }[];
-      sum: number;
-      count: number;
-    };
-    return { ...base, buckets: h.buckets, sum: h.sum, count: h.count };
-  }
-  return { ...base, value: Number(row.value) };
+function fromTuple([phase, name, step, time, value, histogram]: HistoryTuple): {
+  phase: HistoryPhase;
+  name: string;
+} & HistoryPointValue {
+  const base = { phase: phase as HistoryPhase, name, step, time };
+  if (histogram !== null) return { ...base, buckets: histogram.buckets, sum: histogram.sum, count: histogram.count };
+  return { ...base, value: Number(value) };
 }
 
 export class SqlHistory {
@@ -106,16 +97,18 @@ export class SqlHistory {
 
   /** Every point of the run grouped into series; `NotFoundError` for an unknown run. */
   async read(runId: string): Promise<HistorySeries[]> {
-    // $1 run id. The primary key's order is the series order, so the read walks the index.
-    const rows = await this.context.driver.query<HistoryRow>(
-      `SELECT phase, name, step, time, value, histogram FROM training_run_history
-       WHERE run_id = $1 ORDER BY phase, name, step`,
+    // $1 run id. One JSON text instead of a row per point: decoding rows one by one costs PGlite ten times more
+    // (measured: 10,000 points in 1,000 ms as rows, 70 ms as one text). value::text keeps NaN and infinities.
+    const rows = await this.context.driver.query<{ points: string; run: number | null }>(
+      `SELECT (SELECT 1 FROM training_runs WHERE id = $1) AS run,
+         coalesce((SELECT json_agg(json_build_array(phase, name, step, time, value::text, histogram)
+                                   ORDER BY phase, name, step)
+                   FROM training_run_history WHERE run_id = $1), '[]')::text AS points`,
       [runId],
     );
-    if (rows.length === 0) {
-      const run = await this.context.driver.query('SELECT 1 FROM training_runs WHERE id = $1', [runId]);
-      if (run.length === 0) throw new NotFoundError(runId);
-    }
-    return groupHistory(rows.map(fromRow));
+    const row = rows[0];
+    if (!row || row.run === null) throw new NotFoundError(runId);
+    const tuples = JSON.parse(row.points) as HistoryTuple[];
+    return groupHistory(tuples.map(fromTuple));
   }
 }
