@@ -5,12 +5,12 @@
  * names the binding (Odahu #615: there, bad paths only showed in raw pod logs as "failed").
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, posix } from 'node:path';
+import { dirname, posix, relative } from 'node:path';
 import { RunError, errorText } from '../domain/run-error.js';
 import type { TransferConnection } from '../domain/transfer-connection.js';
 import { joinKey, type ObjectEntry, type ObjectStore } from './object-store.js';
 import { openStore } from './open-store.js';
-import { namesFolder, resolveInside } from './safe-path.js';
+import { mkdirInside, namesFolder, resolveInside } from './safe-path.js';
 
 export interface DataBinding {
   connection: TransferConnection;
@@ -62,7 +62,7 @@ export async function copyFromStore(
     const file = resolveInside(target, rel);
     if (!file)
       throw new Error(describe(`object "${entry.key}" would be written outside the local path; refused`));
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirInside(target, relative(target, dirname(file)));
     await store.download(entry.key, file);
     bytes += entry.size;
   });
