@@ -1,3 +1,4 @@
+import { assertComputableMatrix } from './matrix-check.js';
 import type { Random } from './random.js';
 import { randomInt } from './random.js';
 import type { Matrix } from './rows.js';
@@ -33,12 +34,15 @@ export interface MedianHeuristicOptions {
  * the lower median of the squared distances over all distinct pairs of rows, so that the kernel is
  * `exp(−‖x−y‖² / m)`. Falls back to σ = 1 when the median is 0 (more than half of the pairs coincide), where
  * alibi's value would make the kernel degenerate.
+ *
+ * @throws RangeError with fewer than 2 rows, a buffer shorter than rows × cols, or a NaN or infinite value
  */
 export function medianHeuristicSigma(x: Matrix, options: MedianHeuristicOptions = {}): number {
   const maxRows = options.maxRows ?? 3000;
   let rows = x.rows;
   let data = x.data;
   const d = x.cols;
+  assertComputableMatrix(x, 'medianHeuristicSigma');
   if (rows < 2) throw new RangeError('medianHeuristicSigma: need at least 2 rows');
   if (rows > maxRows) {
     const random = options.random ?? Math.random;
@@ -99,8 +103,16 @@ function select(a: Float64Array, k: number): number {
  * Unbiased estimate of the squared maximum mean discrepancy between samples X (m rows) and Y (n rows) with the
  * Gaussian RBF kernel `exp(−‖x−y‖²/(2σ²))`:
  * `Σ_{i≠j} k(xᵢ,xⱼ)/(m(m−1)) + Σ_{i≠j} k(yᵢ,yⱼ)/(n(n−1)) − 2·Σ k(xᵢ,yⱼ)/(mn)`. It can be negative.
+ *
+ * @throws RangeError when σ is not a finite number above 0 (σ = 0 divides by zero, σ = ∞ makes every kernel
+ *   value 1 and the estimate 0 whatever the data), or on NaN or infinite data or a short buffer
  */
 export function mmd2Unbiased(x: Matrix, y: Matrix, sigma: number): number {
+  if (typeof sigma !== 'number' || !Number.isFinite(sigma) || !(sigma > 0)) {
+    throw new RangeError(`mmd2Unbiased: sigma must be a finite number above 0, got ${String(sigma)}`);
+  }
+  assertComputableMatrix(x, 'mmd2Unbiased (X)');
+  assertComputableMatrix(y, 'mmd2Unbiased (Y)');
   if (x.cols !== y.cols) throw new RangeError(`mmd2Unbiased: X has ${x.cols} features, Y has ${y.cols}`);
   if (x.rows < 2 || y.rows < 2) throw new RangeError('mmd2Unbiased: each sample needs at least 2 rows');
   const g = 1 / (2 * sigma * sigma);

@@ -20,7 +20,10 @@ export interface KsTwoSampleOptions {
 export interface KsTwoSampleResult {
   /** `D = max |F1(v) − F2(v)|` over the pooled values, with right-continuous empirical CDFs. */
   readonly statistic: number;
-  /** Two-sided p-value. */
+  /**
+   * Two-sided p-value. NaN, as in SciPy, for `'asymp'` on one value per sample (`round(n1·n2/(n1+n2)) = 0`):
+   * use `'exact'` (or `'auto'`) there.
+   */
   readonly pValue: number;
   /** The method actually used. */
   readonly method: 'exact' | 'asymp';
@@ -92,8 +95,11 @@ export function ksTwoSampleSorted(a: Float64Array, b: Float64Array, method: KsMe
   }
   const m = Math.max(n1, n2);
   const n = Math.min(n1, n2);
-  const en = (m * n) / (m + n);
-  return { statistic: d, pValue: kolmogorovSmirnovSf(Math.max(1, roundHalfEven(en)), d), method: use };
+  const en = roundHalfEven((m * n) / (m + n));
+  // One value in each sample: n·m/(n+m) = 0.5 rounds to 0, a sample size the distribution does not have. SciPy's
+  // kstwo.sf answers NaN there; taking n = 1 instead gave p = 0 where the exact p is 1.
+  if (en < 1) return { statistic: d, pValue: NaN, method: use };
+  return { statistic: d, pValue: kolmogorovSmirnovSf(en, d), method: use };
 }
 
 /** The two-sample statistic alone (no p-value), for callers that only need D. */

@@ -3,6 +3,7 @@
  * and says when a phase changed. No I/O and no timers: time comes from the injected clock, pushes are the owner's
  * job (`onChange`), and problems met while reading the model go to `onProblem`.
  */
+import type { RecordEvent } from '../history/history-point.js';
 import { toError } from '../to-error.js';
 import type { ExporterClock } from './clock.js';
 import { newPhaseState, phaseFamilies, type Phase, type PhaseState } from './catalogue.js';
@@ -40,6 +41,8 @@ export interface RecorderOptions {
   onProblem: (error: Error) => void;
   /** Advice given once: a setup that silently loses metrics. @default onProblem */
   onAdvice?: (error: Error) => void;
+  /** Told of every value the moment it is recorded (the run history). */
+  onRecord?: (event: RecordEvent) => void;
 }
 
 export class TrainTestRecorder {
@@ -108,7 +111,7 @@ export class TrainTestRecorder {
   epochEnd(epoch: number, logs: Logs, info: { samples?: number } = {}): void {
     const s = this.state.train;
     const now = this.options.clock.monotonicMs();
-    this.setLogs(s, resolveLogsSync(logs));
+    const recorded = this.setLogs(s, resolveLogsSync(logs));
     s.epochsCount = epoch + 1;
     s.elapsedSeconds = (now - this.trainStartMono) / 1000;
     if (this.epochStartMono !== undefined) {
@@ -123,8 +126,10 @@ export class TrainTestRecorder {
     if (target !== undefined) s.targetEpochs = target;
     this.readParameterCount(s);
     const every = this.options.weightsHistogramEvery ?? 1;
-    if (this.bounds && every > 0 && (epoch + 1) % every === 0)
-      s.weights = this.weightsHistogram() ?? s.weights;
+    const weights = this.bounds && every > 0 && (epoch + 1) % every === 0 ? this.weightsHistogram() : undefined;
+    if (weights) s.weights = weights;
+    this.options.onRecord?.({ type: 'epoch', epoch, values: recorded });
+    if (weights) this.options.onRecord?.({ type: 'weights', phase: 'train', step: epoch + 1, histogram: weights });
     this.options.onChange('train');
   }
 
@@ -155,6 +160,7 @@ export class TrainTestRecorder {
       s.batchLogs.set(name, v);
     }
     s.elapsedSeconds = (now - this.trainStartMono) / 1000;
+    this.options.onRecord?.({ type: 'batch', batch: s.batches, values: Object.fromEntries(s.batchLogs) });
     this.options.onChange('train');
   }
 
@@ -170,7 +176,12 @@ export class TrainTestRecorder {
   trainEnd(): void {
     const s = this.state.train;
     if (s.status === undefined) return;
-    if (this.bounds) s.weights = this.weightsHistogram() ?? s.weights;
+    const weights = this.bounds ? this.weightsHistogram() : undefined;
+    if (weights) {
+      s.weights = weights;
+      // The last epoch's histogram already holds this step unless weights came every N epochs: first one wins.
+      this.options.onRecord?.({ type: 'weights', phase: 'train', step: s.epochsCount ?? 0, histogram: weights });
+    }
     this.readParameterCount(s);
     s.status = 'succeeded';
     s.endTimestampSeconds = this.options.clock.wallMs() / 1000;
@@ -196,10 +207,15 @@ export class TrainTestRecorder {
 
   testEnd(logs: Logs): void {
     const s = this.state.test;
-    this.setLogs(s, resolveLogsSync(logs));
+    const recorded = this.setLogs(s, resolveLogsSync(logs));
     s.elapsedSeconds = (this.options.clock.monotonicMs() - this.testStartMono) / 1000;
     this.readParameterCount(s);
-    if (this.bounds) s.weights = this.weightsHistogram() ?? s.weights;
+    const weights = this.bounds ? this.weightsHistogram() : undefined;
+    if (weights) s.weights = weights;
+    // A test is placed at the number of epochs trained so far, so tests between epochs line up with them.
+    const step = this.state.train.epochsCount ?? 0;
+    this.options.onRecord?.({ type: 'test', step, values: recorded });
+    if (weights) this.options.onRecord?.({ type: 'weights', phase: 'test', step, histogram: weights });
     s.status = 'succeeded';
     s.endTimestampSeconds = this.options.clock.wallMs() / 1000;
     this.options.onChange('test');
@@ -256,13 +272,17 @@ export class TrainTestRecorder {
     return s;
   }
 
-  private setLogs(s: PhaseState, values: Record<string, number>): void {
+  /** Returns the values set, by exported name. */
+  private setLogs(s: PhaseState, values: Record<string, number>): Record<string, number> {
+    const set: Record<string, number> = {};
     for (const [k, v] of Object.entries(values)) {
       const name = this.rename(k);
       if (!this.wanted(k, name)) continue;
       s.logs.set(name, v);
+      set[name] = v;
       if (s.phase === 'train' && /loss$/.test(k) && !Number.isFinite(v)) s.nonFiniteLoss += 1;
     }
+    return set;
   }
 
   /** The `metrics` filter accepts a key by either spelling (`acc` or `accuracy`). */
