@@ -10,6 +10,8 @@ import {
   type MetricsConfigOptions,
   type ResolvedMetricsConfig,
 } from '../config.js';
+import { resolveHistorySink, type HistoryOptions } from '../history/history-options.js';
+import { HistoryRecorder, type HistoryStats } from '../history/history-recorder.js';
 import type { PushHandler, PushgatewayClientOptions } from '../push/client.js';
 import type { PushTarget } from '../push/grouping.js';
 import { toError } from '../to-error.js';
@@ -62,6 +64,12 @@ export interface TrainTestExporterOptions extends Omit<MetricsConfigOptions, 'pu
    * thread. @default true
    */
   pushThread?: boolean;
+  /**
+   * The run history: every recorded value, lossless and at full resolution, sent in batches to the API server
+   * (`GANGPLANK_HISTORY_URL`, set by the platform) or appended to a file (`GANGPLANK_HISTORY_FILE`); `false`
+   * turns it off. Independent of the Pushgateway. @default from the environment, else off
+   */
+  history?: HistoryOptions | false;
   /** How long `close()` waits for the last pushes, in ms. @default 5000 */
   closeTimeoutMs?: number;
   /** Receives every problem when `ignoreExceptions` is true. @default a process warning, at most one per minute */
@@ -106,6 +114,7 @@ export class TrainTestExporter implements TfjsHooks {
   private readonly options: TrainTestExporterOptions;
   private readonly recorder: TrainTestRecorder;
   private readonly policy: PushPolicy;
+  private readonly history: HistoryRecorder | undefined;
 
   /**
    * @param pgwAddr Pushgateway address (`127.0.0.1:9091`, `http://…`, `https://…/prefix`).
@@ -123,6 +132,17 @@ export class TrainTestExporter implements TfjsHooks {
       train: { job: this.config.job, grouping: { ...this.config.grouping, phase: 'train' } },
       test: { job: this.config.job, grouping: { ...this.config.grouping, phase: 'test' } },
     };
+    const historySink = this.enabled ? resolveHistorySink(options.history, options.env ?? process.env) : undefined;
+    if (historySink) {
+      const history = options.history || {};
+      this.history = new HistoryRecorder({
+        sink: historySink,
+        ...(history.bufferPoints !== undefined ? { bufferPoints: history.bufferPoints } : {}),
+        ...(history.batchPoints !== undefined ? { batchPoints: history.batchPoints } : {}),
+        ...(options.clock ? { now: () => options.clock!.wallMs() } : {}),
+        onProblem: (error) => this.policy.report(error, false),
+      });
+    }
     this.recorder = new TrainTestRecorder({
       clock: options.clock ?? SYSTEM_CLOCK,
       metrics: options.metrics,
@@ -135,6 +155,7 @@ export class TrainTestExporter implements TfjsHooks {
       onChange: (phase) => this.policy.enqueue(phase),
       onProblem: (error) => this.policy.report(error, false),
       onAdvice: (error) => this.policy.advise(error),
+      onRecord: (event) => this.history?.record(event),
     });
     this.policy = new PushPolicy({
       config: this.config,
@@ -344,16 +365,27 @@ export class TrainTestExporter implements TfjsHooks {
    * Waits until the queued pushes are done or `timeoutMs` passes. With `ignoreExceptions: false`, rejects with
    * the first problem met so far.
    */
-  flush(timeoutMs = this.options.closeTimeoutMs ?? 5000): Promise<void> {
-    return this.policy.flush(timeoutMs);
+  async flush(timeoutMs = this.options.closeTimeoutMs ?? 5000): Promise<void> {
+    await Promise.all([this.policy.flush(timeoutMs), this.history?.flush(timeoutMs)]);
   }
 
   /**
    * Pushes the last state (waiting at most `closeTimeoutMs`), then stops the periodic push and closes connections.
    * With `ignoreExceptions: false`, rejects if a push failed or could not finish.
    */
-  close(timeoutMs = this.options.closeTimeoutMs ?? 5000): Promise<void> {
-    return this.policy.close(timeoutMs);
+  async close(timeoutMs = this.options.closeTimeoutMs ?? 5000): Promise<void> {
+    // Both within one deadline: a hanging gateway must not eat the history's time, nor the other way round.
+    const history = this.history?.close(timeoutMs);
+    try {
+      await this.policy.close(timeoutMs);
+    } finally {
+      await history;
+    }
+  }
+
+  /** The run history's counts (sent, dropped, refused, pending); undefined when no history is recorded. */
+  get historyStats(): HistoryStats | undefined {
+    return this.history?.stats;
   }
 
   /** Deletes both groups (train and test) of this exporter from the gateway, e.g. after a throw-away run. */
