@@ -1,12 +1,33 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AzureBlobObjectStore } from './azure-blob.js';
 import type { TransferConnection } from '../domain/transfer-connection.js';
-import { GcsObjectStore } from './gcs.js';
+import { lazyObjectStore } from './lazy-object-store.js';
 import { LocalFolderObjectStore } from './local-folder.js';
 import type { ObjectStore } from './object-store.js';
 import { joinKey } from './object-store.js';
-import { S3ObjectStore } from './s3.js';
+
+// The cloud adapters are imported when first used (lazy-object-store.ts); each label is the adapter's own.
+const s3Store = (connection: TransferConnection, bucket: string): ObjectStore =>
+  lazyObjectStore(
+    `s3://${bucket}`,
+    async () => new (await import('./s3.js')).S3ObjectStore(connection, bucket),
+  );
+const gcsStore = (connection: TransferConnection, bucket: string): ObjectStore =>
+  lazyObjectStore(
+    `gs://${bucket}`,
+    async () => new (await import('./gcs.js')).GcsObjectStore(connection, bucket),
+  );
+const azureStore = (
+  connection: TransferConnection,
+  serviceUrl: string,
+  container: string,
+  account: string,
+): ObjectStore =>
+  lazyObjectStore(
+    `${serviceUrl.replace(/\?.*$/, '')}/${container}`,
+    async () =>
+      new (await import('./azure-blob.js')).AzureBlobObjectStore(connection, serviceUrl, container, account),
+  );
 
 export interface StorageLocation {
   store: ObjectStore;
@@ -29,16 +50,16 @@ export function openStore(connection: TransferConnection): StorageLocation {
         const [bucket = '', ...rest] = url.pathname.split('/').filter(Boolean);
         if (!bucket) throw new Error(`connection "${connection.id}": no bucket in ${uri}`);
         return {
-          store: new S3ObjectStore({ ...connection, endpoint: connection.endpoint ?? url.origin }, bucket),
+          store: s3Store({ ...connection, endpoint: connection.endpoint ?? url.origin }, bucket),
           basePath: joinKey(...rest),
         };
       }
       const { host, path } = bucketUri(connection, uri, ['s3:', 's3a:', 's3n:']);
-      return { store: new S3ObjectStore(connection, host), basePath: path };
+      return { store: s3Store(connection, host), basePath: path };
     }
     case 'gcs': {
       const { host, path } = bucketUri(connection, uri, ['gs:', 'gcs:', 'gsc:']);
-      return { store: new GcsObjectStore(connection, host), basePath: path };
+      return { store: gcsStore(connection, host), basePath: path };
     }
     case 'azureblob': {
       const url = new URL(uri);
@@ -49,7 +70,7 @@ export function openStore(connection: TransferConnection): StorageLocation {
       if (!container) throw new Error(`connection "${connection.id}": no container in ${uri}`);
       const serviceUrl = accountInHost ? url.origin : `${url.origin}/${account}`;
       return {
-        store: new AzureBlobObjectStore(connection, serviceUrl, container, account),
+        store: azureStore(connection, serviceUrl, container, account),
         basePath: joinKey(...parts.map(decodeURIComponent)),
       };
     }
