@@ -65,6 +65,8 @@ describe('gangplank serve (local executor)', () => {
       expect(urls.some((u) => /\/dist\/executors\/local\.js$/.test(u))).toBe(true);
       expect(urls.filter((u) => u.includes('/@kubernetes/client-node/'))).toEqual([]);
       expect(urls.filter((u) => /\/dist\/executors\/(kubernetes|slurm)\//.test(u))).toEqual([]);
+      // The cloud object-store SDKs load with the first s3/azureblob connection used (transfer/open-store.ts).
+      expect(urls.filter((u) => /\/(@aws-sdk\/client-s3|@azure\/storage-blob)\//.test(u))).toEqual([]);
     } finally {
       child.kill('SIGTERM');
       await exited;
