@@ -2,7 +2,8 @@
 import type { Access } from './permissions.js';
 
 export interface ViewContext {
-  access: Access;
+  /** Resolves once the server said who the token is; views fetch their data meanwhile. */
+  access: Promise<Access>;
   /** Shows a message above the view (empty string clears it). */
   notify: (message: string) => void;
 }

@@ -74,6 +74,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   let trainings: ModelTraining[] = [];
   let total = 0;
   let rows: Row[] = [];
+  let rowById = new Map<string, Row>();
   const filters: Filters = { state: '', toolchain: '', model: '', search: '' };
   let sort: Sort = { key: 'created', descending: true };
   let columns = savedColumns();
@@ -107,7 +108,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   });
 
   function queue(id: string): void {
-    const row = rows.find((r) => r.id === id);
+    const row = rowById.get(id);
     if (!row?.runId) return;
     const needRun = !runs.has(row.runId) || stale.has(row.runId);
     const needHistory = wantsHistory() && !historyNote && (!metrics.has(row.runId) || stale.has(row.runId));
@@ -162,15 +163,20 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
     if (pickerOpen) drawPicker();
   }
 
+  let picked = new Set<string>();
+  const pickKey = (trainingId: string, runId: string): string => `${trainingId}\n${runId}`;
+  const refreshPicked = (): void => {
+    picked = new Set(selectedRuns().map((r) => pickKey(r.trainingId, r.runId)));
+  };
+
   function cells(row: Row): Child[] {
     const run = row.runId ? runs.get(row.runId) : undefined;
     const ref = row.runId ? { trainingId: row.id, runId: row.runId } : undefined;
     const pick = h('input', {
       class: 'pick',
       attrs: { type: 'checkbox', 'aria-label': `compare ${row.id}` },
-      on: { change: (event) => ref && setSelected(ref, (event.target as HTMLInputElement).checked) },
     });
-    pick.checked = ref ? isSelected(ref) : false;
+    pick.checked = ref ? picked.has(pickKey(ref.trainingId, ref.runId)) : false;
     pick.disabled = !ref;
     const extra = columns.map((column) => {
       const value = cellValue(row, column, metricsOf(row));
@@ -415,6 +421,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
 
   function drawTable(): void {
     const shown = sortRows(filterRows(rows, filters), sort, columns, metricsOf);
+    refreshPicked();
     observer.disconnect();
     visible.clear();
     rowElements.clear();
@@ -430,13 +437,24 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
         ),
       );
     } else {
-      const body = h('tbody');
+      // One listener for every row's checkbox: a thousand rows need no thousand closures.
+      const body = h('tbody', {
+        on: {
+          change: (event) => {
+            const input = event.target as HTMLInputElement;
+            const row = rowById.get(input.closest('tr')?.dataset.id ?? '');
+            if (input.classList.contains('pick') && row?.runId)
+              setSelected({ trainingId: row.id, runId: row.runId }, input.checked);
+          },
+        },
+      });
+      const observed: HTMLTableRowElement[] = [];
       for (const row of shown) {
         const element = h('tr', { dataset: { id: row.id } });
         fillRow(element, row);
         rowElements.set(row.id, element);
         body.appendChild(element);
-        observer.observe(element);
+        observed.push(element);
       }
       const heads = [
         h('th', {}, ''),
@@ -450,6 +468,11 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
         ...columns.map((c) => header(columnTitle(c), `col:${columnId(c)}`)),
       ];
       fill(tableBox, h('table', { attrs: { id: 'trainings' } }, h('thead', {}, h('tr', {}, ...heads)), body));
+      // Watched after the rows are painted, so the first frame does not wait on a thousand intersections.
+      requestAnimationFrame(() => {
+        if (rowElements.get(shown[0]?.id ?? '') === observed[0])
+          for (const element of observed) observer.observe(element);
+      });
     }
     const hidden = rows.length - shown.length;
     footer.textContent =
@@ -461,39 +484,34 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
     if (pickerOpen) drawPicker();
   }
 
-  const newButton = canChangeTrainings(context.access)
-    ? h(
-        'button',
-        {
-          class: 'primary',
-          attrs: { id: 'new-training', type: 'button' },
-          on: {
-            click: () =>
-              openEditor({
-                title: 'New training',
-                method: 'POST',
-                yaml: NEW_TRAINING_YAML,
-                onSaved: (training) => (location.hash = runHref(training.id)),
-              }),
-          },
-        },
-        'New training',
-      )
-    : undefined;
-  fill(
-    box,
-    h('div', { class: 'title-row' }, h('h1', {}, 'Trainings'), newButton),
-    toolbar,
-    pickerBox,
-    tableBox,
-    footer,
+  const newButton = h(
+    'button',
+    {
+      class: 'primary',
+      attrs: { id: 'new-training', type: 'button' },
+      on: {
+        click: () =>
+          openEditor({
+            title: 'New training',
+            method: 'POST',
+            yaml: NEW_TRAINING_YAML,
+            onSaved: (training) => (location.hash = runHref(training.id)),
+          }),
+      },
+    },
+    'New training',
   );
+  const titleRow = h('div', { class: 'title-row' }, h('h1', {}, 'Trainings'));
+  void context.access.then((access) => {
+    if (!disposed && canChangeTrainings(access)) titleRow.appendChild(newButton);
+  });
+  fill(box, titleRow, toolbar, pickerBox, tableBox, footer);
   drawToolbar();
   const stopSelection = onSelectionChange(() => {
     drawSelection();
     for (const element of box.querySelectorAll<HTMLInputElement>('input.pick')) {
       const id = element.closest('tr')?.dataset.id;
-      const row = rows.find((r) => r.id === id);
+      const row = id === undefined ? undefined : rowById.get(id);
       element.checked = row?.runId ? isSelected({ trainingId: row.id, runId: row.runId }) : false;
     }
   });
@@ -503,14 +521,18 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
     try {
       const answer = await listTrainings(LIST_SIZE);
       if (disposed) return;
+      // Marks for bench/web-render.ts: when the data was in, when the table was built.
+      performance.mark('gangplank:list-data');
       trainings = answer.items;
       total = answer.total;
       rows = trainings.map(toRow);
+      rowById = new Map(rows.map((r) => [r.id, r]));
       for (const [runId, run] of runs) if (!isFinished(run.state)) stale.add(runId);
       context.notify('');
       if (first) drawToolbar();
       first = false;
       drawTable();
+      performance.mark('gangplank:list-drawn');
     } catch (error) {
       if (!disposed) context.notify(errorText(error));
     }

@@ -32,19 +32,18 @@ async function access(): Promise<Access> {
 }
 
 let generation = 0;
-async function route(): Promise<void> {
+function route(): void {
   const mine = ++generation;
   mounted?.dispose();
   mounted = undefined;
   notice.textContent = '';
   fill(viewBox, h('p', { class: 'muted' }, 'Loading…'));
   const context: ViewContext = {
-    access: await access(),
+    access: access(),
     notify: (message) => {
       if (mine === generation) notice.textContent = message;
     },
   };
-  if (mine !== generation) return;
   const target = parseRoute(location.hash);
   fill(viewBox);
   if (target.view === 'run') mounted = mountRun(viewBox, context, target.trainingId, target.runId);
@@ -53,7 +52,11 @@ async function route(): Promise<void> {
 }
 
 function show(): void {
-  route().catch((error: unknown) => (notice.textContent = errorText(error)));
+  try {
+    route();
+  } catch (error) {
+    notice.textContent = errorText(error);
+  }
 }
 
 function drawCompareLink(): void {

@@ -103,7 +103,7 @@ export function mountRun(
   let view = savedChartView();
   let points: Points | undefined;
   let runOrigin: number | undefined;
-  const mayChange = canChangeTrainings(context.access);
+  let mayChange = false;
 
   const title = h('div', { class: 'title-row' });
   const status = h('div', { attrs: { id: 'status' } });
@@ -315,7 +315,13 @@ export function mountRun(
     let training: ModelTraining;
     let runs: WireRun[];
     try {
-      [training, runs] = await Promise.all([getTraining(trainingId), listRuns(trainingId)]);
+      let access;
+      [training, runs, access] = await Promise.all([
+        getTraining(trainingId),
+        listRuns(trainingId),
+        context.access,
+      ]);
+      mayChange = canChangeTrainings(access);
     } catch (error) {
       if (!disposed) context.notify(errorText(error));
       return;
