@@ -71,7 +71,12 @@ export class HistoryRecorder {
   }
 
   get stats(): HistoryStats {
-    return { sent: this.sent, dropped: this.buffer.dropped, refused: this.refused, pending: this.buffer.size };
+    return {
+      sent: this.sent,
+      dropped: this.buffer.dropped,
+      refused: this.refused,
+      pending: this.buffer.size,
+    };
   }
 
   /** Buffers the event's points and wakes the sender. Never throws, never waits. */

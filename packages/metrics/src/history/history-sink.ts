@@ -55,8 +55,17 @@ export function httpHistorySink(options: HttpSinkOptions): HistorySink {
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        const why = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-        return { ok: false, retry: true, error: new Error(`recording history to ${options.url} failed: ${why}`) };
+        const why =
+          error instanceof Error
+            ? error.cause instanceof Error
+              ? error.cause.message
+              : error.message
+            : String(error);
+        return {
+          ok: false,
+          retry: true,
+          error: new Error(`recording history to ${options.url} failed: ${why}`),
+        };
       }
       if (response.ok) {
         await response.body?.cancel().catch(() => undefined);

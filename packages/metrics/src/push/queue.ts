@@ -179,6 +179,9 @@ export class CoalescingPushQueue {
           },
         );
         outcome = { key, target: push.target, method: push.method, ok: true, result };
+        // A success after failed attempts: a stalled gateway may still apply an attempt we gave up on (a frozen
+        // one queues them), after this one; the newest state goes once more so an old epoch cannot stay.
+        if (result.attempts > 1 && !slot.pending && push.method !== 'DELETE' && !this.closed) slot.pending = push;
       } catch (e) {
         const error =
           e instanceof PushError

@@ -132,7 +132,9 @@ export class TrainTestExporter implements TfjsHooks {
       train: { job: this.config.job, grouping: { ...this.config.grouping, phase: 'train' } },
       test: { job: this.config.job, grouping: { ...this.config.grouping, phase: 'test' } },
     };
-    const historySink = this.enabled ? resolveHistorySink(options.history, options.env ?? process.env) : undefined;
+    const historySink = this.enabled
+      ? resolveHistorySink(options.history, options.env ?? process.env)
+      : undefined;
     if (historySink) {
       const history = options.history || {};
       this.history = new HistoryRecorder({

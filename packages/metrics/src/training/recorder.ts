@@ -126,10 +126,12 @@ export class TrainTestRecorder {
     if (target !== undefined) s.targetEpochs = target;
     this.readParameterCount(s);
     const every = this.options.weightsHistogramEvery ?? 1;
-    const weights = this.bounds && every > 0 && (epoch + 1) % every === 0 ? this.weightsHistogram() : undefined;
+    const weights =
+      this.bounds && every > 0 && (epoch + 1) % every === 0 ? this.weightsHistogram() : undefined;
     if (weights) s.weights = weights;
     this.options.onRecord?.({ type: 'epoch', epoch, values: recorded });
-    if (weights) this.options.onRecord?.({ type: 'weights', phase: 'train', step: epoch + 1, histogram: weights });
+    if (weights)
+      this.options.onRecord?.({ type: 'weights', phase: 'train', step: epoch + 1, histogram: weights });
     this.options.onChange('train');
   }
 
@@ -180,7 +182,12 @@ export class TrainTestRecorder {
     if (weights) {
       s.weights = weights;
       // The last epoch's histogram already holds this step unless weights came every N epochs: first one wins.
-      this.options.onRecord?.({ type: 'weights', phase: 'train', step: s.epochsCount ?? 0, histogram: weights });
+      this.options.onRecord?.({
+        type: 'weights',
+        phase: 'train',
+        step: s.epochsCount ?? 0,
+        histogram: weights,
+      });
     }
     this.readParameterCount(s);
     s.status = 'succeeded';
