@@ -30,7 +30,10 @@ async function endpoint(answer: Answer = () => false): Promise<Endpoint> {
     received: [],
     authorizations: [],
     requests: 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
   const server: Server = createServer((request, response) => {
     state.requests += 1;
@@ -45,11 +48,6 @@ async function endpoint(answer: Answer = () => false): Promise<Endpoint> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/model/training/t/runs/r/history`;
-  const close = state.close;
-  state.close = () => {
-    server.closeAllConnections();
-    return close();
-  };
   return state;
 }
 

@@ -65,7 +65,9 @@ export const MAX_HISTORY_BATCH = 10_000;
 /** Runs one multi-run history request may name. */
 export const MAX_HISTORY_RUNS = 50;
 
-export function isHistogramPoint(point: RecordedPoint): point is Extract<RecordedPoint, { kind: 'histogram' }> {
+export function isHistogramPoint(
+  point: RecordedPoint,
+): point is Extract<RecordedPoint, { kind: 'histogram' }> {
   return point.kind === 'histogram';
 }
 

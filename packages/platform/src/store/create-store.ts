@@ -1,10 +1,11 @@
 /** Opens the configured store adapter, applies migrations and checks the secret key. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { migrate } from './migrate.js';
 import { openPgDriver } from './pg-driver.js';
 import { openPgliteDriver } from './pglite-driver.js';
+import { SECRET_FILE_MODE, secureDataFolder, tighten } from './data-folder.js';
 import { createSecretBox, parseSecretKey, type SecretBox } from './secret-box.js';
 import type { SqlDriver } from './sql-driver.js';
 import { SqlStore } from './sql-store.js';
@@ -32,7 +33,9 @@ export interface StoreConfig {
 async function pgliteKeyFile(dataDir: string): Promise<string> {
   const file = path.join(dataDir, 'secret.key');
   try {
-    return await readFile(file, 'utf8');
+    const text = await readFile(file, 'utf8');
+    tighten(file, SECRET_FILE_MODE);
+    return text;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -71,7 +74,7 @@ export async function openSqlStore(config: StoreConfig = {}): Promise<SqlStore> 
       `unsupported database URL "${config.databaseUrl}": use postgres://user@host:port/database`,
     );
   } else {
-    if (config.dataDir !== undefined) await mkdir(config.dataDir, { recursive: true });
+    if (config.dataDir !== undefined) secureDataFolder(config.dataDir);
     driver = await openPgliteDriver(
       config.dataDir === undefined ? undefined : path.join(config.dataDir, 'pglite'),
     );

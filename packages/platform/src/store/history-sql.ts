@@ -36,7 +36,11 @@ function valueText(value: number): string {
 function toStoredRow(point: RecordedPoint): Record<string, unknown> {
   const base = { phase: point.phase, name: point.name, step: point.step, time: point.time };
   if (isHistogramPoint(point)) {
-    return { ...base, value: null, histogram: { buckets: point.buckets, sum: point.sum, count: point.count } };
+    return {
+      ...base,
+      value: null,
+      histogram: { buckets: point.buckets, sum: point.sum, count: point.count },
+    };
   }
   return { ...base, value: valueText(point.value), histogram: null };
 }
@@ -46,7 +50,8 @@ function fromTuple([phase, name, step, time, value, histogram]: HistoryTuple): {
   name: string;
 } & HistoryPointValue {
   const base = { phase: phase as HistoryPhase, name, step, time };
-  if (histogram !== null) return { ...base, buckets: histogram.buckets, sum: histogram.sum, count: histogram.count };
+  if (histogram !== null)
+    return { ...base, buckets: histogram.buckets, sum: histogram.sum, count: histogram.count };
   return { ...base, value: Number(value) };
 }
 

@@ -368,7 +368,9 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       ]);
       // The first stored value of a step wins; later values for it are ignored (a retry, not a correction).
       await store.appendHistory(run.id, [{ phase: 'train', name: 'loss', step: 0, time: 1, value: 42 }]);
-      expect((await store.readHistory(run.id)).find((s) => s.name === 'loss')?.points[0]).toMatchObject({ value: 1 });
+      expect((await store.readHistory(run.id)).find((s) => s.name === 'loss')?.points[0]).toMatchObject({
+        value: 1,
+      });
     });
 
     it('bounds a run history: a batch past the bound stores nothing, and history goes with its training', async () => {
@@ -382,7 +384,10 @@ export function describeStoreConformance(name: string, context: ConformanceConte
           time: 1733090000 + i,
           value: i,
         }));
-      expect(await store.appendHistory(run.id, points(0, 8), { maxPoints: 10 })).toEqual({ stored: 8, total: 8 });
+      expect(await store.appendHistory(run.id, points(0, 8), { maxPoints: 10 })).toEqual({
+        stored: 8,
+        total: 8,
+      });
       const full = store.appendHistory(run.id, points(5, 6), { maxPoints: 10 });
       await expect(full).rejects.toBeInstanceOf(HistoryLimitError);
       await expect(full).rejects.toThrow('holds 8 of at most 10 points and the batch adds 3 new ones');
