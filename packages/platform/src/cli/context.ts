@@ -55,6 +55,10 @@ export class CliContext {
         url: settings.url,
         token: settings.token,
         sleep: this.io.sleep,
+        // A server started a moment ago may not listen yet (PGlite opening): wait, and say so, instead of
+        // failing with ECONNREFUSED.
+        connectWaitMs: 10_000,
+        onWaiting: (line) => this.note(`gangplank: ${line}`),
       });
     }
     return this.clientInstance;
