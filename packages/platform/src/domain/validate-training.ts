@@ -7,15 +7,14 @@
 import { artifactNameTemplateProblems, DEFAULT_ARTIFACT_NAME_TEMPLATE } from './artifact-name.js';
 import { TRAINING_VALIDATION_PREFIX, ValidationError } from './errors.js';
 import { hasControlCharacters, idProblems, labelProblems } from './id.js';
-import { parseQuantity, QUANTITY_PATTERN_TEXT } from './quantity.js';
 import type {
   Connection,
   ModelTrainingSpec,
-  ResourceList,
   ResourceRequirements,
   ToolchainIntegration,
 } from './types.js';
 import { OBJECT_STORAGE_CONNECTION_TYPES } from './types.js';
+import { requestAboveLimitProblems, resourceQuantityProblems } from './validate-resources.js';
 
 /** Odahu's Go defaults for `resources` when a training gives none. */
 export const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -54,47 +53,6 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function quantityProblems(resources: ResourceRequirements): string[] {
-  const problems: string[] = [];
-  const kinds: Array<['limits' | 'requests', string]> = [
-    ['limits', 'limit'],
-    ['requests', 'request'],
-  ];
-  for (const [group, word] of kinds) {
-    const list: ResourceList = resources[group] ?? {};
-    for (const key of ['cpu', 'memory', 'gpu'] as const) {
-      const value = list[key];
-      if (value === undefined) continue;
-      const parsed = parseQuantity(value);
-      if (parsed === undefined) {
-        problems.push(
-          `validation of ${key} ${word} is failed: quantities must match the regular expression '${QUANTITY_PATTERN_TEXT}'`,
-        );
-      } else if (key === 'gpu' && !Number.isInteger(parsed)) {
-        problems.push(`validation of gpu ${word} is failed: must be a whole number of GPUs`);
-      }
-    }
-  }
-  return problems;
-}
-
-function requestAboveLimitProblems(resources: ResourceRequirements): string[] {
-  const problems: string[] = [];
-  for (const key of ['cpu', 'memory', 'gpu'] as const) {
-    const request = resources.requests?.[key];
-    const limit = resources.limits?.[key];
-    if (request === undefined || limit === undefined) continue;
-    const r = parseQuantity(request);
-    const l = parseQuantity(limit);
-    if (r !== undefined && l !== undefined && r > l) {
-      problems.push(
-        `resources.requests.${key}: Invalid value: "${request}": must be less than or equal to ${key} limit`,
-      );
-    }
-  }
-  return problems;
-}
-
 function selectorMatches(selector: Record<string, string>, pools: readonly NodePool[]): boolean {
   const wanted = goMap(selector);
   return pools.some((pool) => goMap(pool.nodeSelector) === wanted);
@@ -121,7 +79,7 @@ export async function validateTraining(
   else problems.push(...labelProblems('training version', spec.model.version));
   spec.model.artifactNameTemplate ??= DEFAULT_ARTIFACT_NAME_TEMPLATE;
   spec.resources ??= clone(context.defaultResources ?? DEFAULT_RESOURCES);
-  problems.push(...quantityProblems(spec.resources));
+  problems.push(...resourceQuantityProblems(spec.resources));
   spec.workDir ??= DEFAULT_WORK_DIR;
 
   // 2. algorithm source

@@ -4,6 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { assertResultArtifactName } from '../../domain/artifact-name.js';
 import { BadRequestError, NotFoundError } from '../../domain/errors.js';
 import type { TrainingArtifact } from '../../domain/types.js';
 import { FINISHED_STATES } from '../../domain/types.js';
@@ -172,6 +173,7 @@ function recordResult(app: TypedApp, { store, runOf }: TrainingRoutes): void {
       const value = readString(raw[key]);
       if (value !== undefined) result[key] = value;
     }
+    assertResultArtifactName(result.artifactName);
     const run = await runOf(id, undefined);
     if (!run) throw new NotFoundError(id);
     // Odahu's merge: commitID always overwritten, artifactName and runId only when non-empty.
