@@ -17,12 +17,23 @@ export const INHERITED_ENV = [
   'LANGUAGE',
   'LC_ALL',
   'LC_CTYPE',
+  'LC_MESSAGES',
+  'LC_NUMERIC',
+  'LC_TIME',
+  'LC_COLLATE',
   'TZ',
   'TMPDIR',
   'TERM',
   'SYSTEMROOT',
   'PYENV_ROOT',
   'PYENV_VERSION',
+  // Proxy settings: a training behind a proxy needs them as much as the server does (both spellings are in use).
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
 ] as const;
 
 /** Names of the variables the platform sets. */

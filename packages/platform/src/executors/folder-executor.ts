@@ -9,7 +9,7 @@ import type { RunSpec } from '../domain/run-spec.js';
 import { toError } from '../domain/to-error.js';
 import { buildRunEnvironment } from './environment.js';
 import type { Executor, ExecutorHandle, ExecutorStatus, LogPage } from './executor.js';
-import { prepareRun, type PreparedRun } from './pipeline.js';
+import { prepareRun, type PrepareContext, type PreparedRun } from './pipeline.js';
 import { preparationFailure, type RunRecord } from './run-folder.js';
 import { RunLifecycle, type LiveRun } from './run-lifecycle.js';
 
@@ -120,9 +120,18 @@ export abstract class FolderExecutor<S extends RunRecord, R extends LiveRun<S>> 
     return Promise.resolve();
   }
 
-  /** Source, data, dependencies and the entry command, in the run's workspace; a cancel meanwhile throws. */
-  protected async prepare(run: R): Promise<PreparedRun> {
+  /**
+   * Source, data, dependencies and the entry command, in the run's workspace; a cancel meanwhile throws. `isolation`
+   * (local executor): the dependency build's environment and user, and the hand-over of the workspace before it.
+   */
+  protected async prepare(
+    run: R,
+    isolation: Pick<PrepareContext, 'env' | 'builder' | 'beforeDependencies'> = {},
+  ): Promise<PreparedRun> {
     const prepared = await prepareRun({
+      ...isolation,
+      // The build runs the training's own scripts: it gets the run's environment, never the server's.
+      env: isolation.env ?? this.runEnvironment(run, {}),
       spec: run.spec,
       workspace: join(run.dir, 'workspace'),
       outputDir: join(run.dir, 'output'),

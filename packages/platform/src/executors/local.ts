@@ -5,10 +5,15 @@
  * artifact) and `.gangplank/` (state, log, shim). Preparation (source, data, dependencies) runs in the server
  * process; the entry point runs under the shim (see `shim.ts`), detached in its own process group, so it outlives a
  * server restart and can be re-attached from the folder alone.
+ *
+ * A root server runs each training, and its dependency build, as an unprivileged run user (`runAsUser`, default
+ * `gangplank-run`): the user owns the run's `workspace/`, `output/` and `home/`, while `.gangplank/` (state, log,
+ * source credentials) stays the server's. When the run folder or the dependency cache lies where that user cannot
+ * enter (a data folder under /root), the run keeps the server's user and its log says so.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOnPath } from '@gangplank/stack';
 import { RunError, errorText } from '../domain/run-error.js';
@@ -21,6 +26,8 @@ import { formatDuration, logFileOf, type RunRecord } from './run-folder.js';
 import { FolderExecutor, type FolderExecutorOptions } from './folder-executor.js';
 import type { LiveRun } from './run-lifecycle.js';
 import { SHIM_SOURCE } from './shim.js';
+import { chownTree, firstClosedFolder, resolveRunUser, type RunIdentity } from './run-user.js';
+import type { DependencyBuilder } from '../toolchains/dependency-cache.js';
 
 /** `root`, `cacheDir`, `removeOnRelease` and `now` are those of every folder-based executor. */
 export interface LocalExecutorOptions extends FolderExecutorOptions {
@@ -41,6 +48,11 @@ export interface LocalExecutorOptions extends FolderExecutorOptions {
   pollMs?: number;
   /** Environment the run's whitelist is read from. @default process.env */
   serverEnv?: NodeJS.ProcessEnv;
+  /**
+   * User a root server runs trainings as: a name or uid; `""` or `root` runs them as root. Ignored when the server
+   * is not root (it cannot change user). @default "gangplank-run", created as a system user when missing
+   */
+  runAsUser?: string | undefined;
 }
 
 interface PersistedState extends RunRecord {
@@ -83,6 +95,7 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
   private readonly busyGpus = new Set<string>();
   private nextCore = 0;
   private readonly gpus: string[] | undefined;
+  private readonly runUser: RunIdentity | undefined;
 
   constructor(private readonly options: LocalExecutorOptions) {
     super('local', 'local', options);
@@ -95,6 +108,29 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
       cores: cpus().length || 1,
     };
     this.gpus = options.gpus ?? detectGpus(options.serverEnv ?? process.env);
+    this.runUser = resolveRunUser(options.runAsUser);
+  }
+
+  /** The user runs execute as, when it differs from the server's (a root server). */
+  get runIdentity(): RunIdentity | undefined {
+    return this.runUser;
+  }
+
+  /** The run user for this run, or undefined (with a line in its log) when it cannot reach the run's folders. */
+  private identityFor(run: LocalRun): RunIdentity | undefined {
+    const user = this.runUser;
+    if (!user) return undefined;
+    mkdirSync(this.cacheDir, { recursive: true });
+    const closed = firstClosedFolder(run.dir, user) ?? firstClosedFolder(this.cacheDir, user);
+    if (closed === undefined) return user;
+    this.core.log(
+      run,
+      'system',
+      `isolation off for this run: it runs as the server's user (root), because the run user ${user.name} cannot ` +
+        `enter ${closed}; put the data folder where ${user.name} can reach it (every folder above it searchable, ` +
+        `e.g. --data-dir /var/lib/gangplank) to isolate runs`,
+    );
+    return undefined;
   }
 
   protected extend(run: LiveRun<PersistedState>): LocalRun {
@@ -163,11 +199,28 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
     }
     run.gpus = await this.takeGpus(run, gpuCount);
     this.armTimeout(run);
-    const prepared = await this.prepare(run);
+    const user = this.identityFor(run);
+    const home = join(dir, 'home');
+    const userEnv: Record<string, string> = user ? { HOME: home, USER: user.name, LOGNAME: user.name } : {};
+    if (user) {
+      mkdirSync(home, { recursive: true });
+      this.core.log(run, 'system', `runs as user ${user.name} (uid ${user.uid}), HOME ${home}`);
+    }
+    const handOver = (): void => {
+      if (!user) return;
+      for (const sub of ['workspace', 'output', 'home']) chownTree(join(dir, sub), user.uid, user.gid);
+    };
+    const prepared = await this.prepare(run, {
+      env: this.runEnvironment(run, userEnv),
+      beforeDependencies: handOver,
+      ...(user ? { builder: cacheBuilder(user) } : {}),
+    });
+    // Files the preparation wrote after the hand-over (an npm link) belong to the run too.
+    handOver();
     const plan = planResources(spec.resources, this.tools, this.nextCore, this.gpus ? run.gpus : undefined);
     this.nextCore = (this.nextCore + plan.coreCount) % this.tools.cores;
     for (const note of plan.notes) this.core.log(run, 'system', note);
-    const env = this.runEnvironment(run, { ...plan.env, ...prepared.env });
+    const env = this.runEnvironment(run, { ...userEnv, ...plan.env, ...prepared.env });
     const shimFile = join(dir, '.gangplank', 'shim.mjs');
     const configFile = join(dir, '.gangplank', 'shim.json');
     writeFileSync(shimFile, SHIM_SOURCE);
@@ -182,6 +235,7 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
         cwd: prepared.cwd,
         logFile: logFileOf(dir),
         exitFile: join(dir, '.gangplank', 'exit.json'),
+        ...(user ? { uid: user.uid, gid: user.gid } : {}),
       }),
     );
     this.core.log(
@@ -274,4 +328,15 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
       return this.core.succeed(run, 'the entry point exited with code 0');
     });
   }
+}
+
+/** Lends a cache folder to the run user for a build and takes it back, so later runs cannot alter it. */
+function cacheBuilder(user: RunIdentity): DependencyBuilder {
+  const server = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  return {
+    uid: user.uid,
+    gid: user.gid,
+    lend: (dir) => chownTree(dir, user.uid, user.gid),
+    takeBack: (dir) => chownTree(dir, server.uid, server.gid),
+  };
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { publishArtifact } from '../artifacts/publish-artifact.js';
 import { buildEntryCommand } from '../toolchains/entry-command.js';
-import { prepareDependencies } from '../toolchains/dependency-cache.js';
+import { prepareDependencies, type DependencyBuilder } from '../toolchains/dependency-cache.js';
 import { copyFromStore, downloadDataBinding } from '../transfer/data-binding.js';
 import { fetchGitSource } from '../transfer/git.js';
 import { openStore } from '../transfer/open-store.js';
@@ -26,6 +26,12 @@ export interface PrepareContext {
   log: (text: string) => void;
   /** PATH for dependency tools. @default process.env.PATH */
   path?: string;
+  /** Environment of the dependency build (the run's, never the server's). */
+  env?: Record<string, string>;
+  /** The user the dependency build runs as (a root server's run user). */
+  builder?: DependencyBuilder;
+  /** Called once the source and data are in place, before any of the training's code runs (to hand them over). */
+  beforeDependencies?: () => void;
 }
 
 export interface PreparedRun {
@@ -83,12 +89,15 @@ export async function prepareRun(ctx: PrepareContext): Promise<PreparedRun> {
   } else if (!statSync(projectDir).isDirectory()) {
     throw new RunError('ToolchainError', `workDir "${workDir}" is a file, not a folder`);
   }
+  ctx.beforeDependencies?.();
   const env = await prepareDependencies({
     projectDir,
     cacheDir: ctx.cacheDir,
-    path: ctx.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    path: ctx.path ?? ctx.env?.PATH ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     log,
     signal,
+    ...(ctx.env ? { env: ctx.env } : {}),
+    ...(ctx.builder ? { builder: ctx.builder } : {}),
   });
   check();
   const entry = buildEntryCommand(spec, projectDir);

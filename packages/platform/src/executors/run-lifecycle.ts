@@ -8,7 +8,7 @@
  * Why one core: the two executors had grown two copies of this code that had begun to differ (one guarded its
  * writes against a removed run folder, the other took an injectable clock). Both behaviours now hold for both.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExecutorReason } from '../domain/executor-reason.js';
 import type { RunArtifact } from '../domain/run-artifact.js';
@@ -116,7 +116,12 @@ export class RunLifecycle<S extends RunRecord, R extends LiveRun<S>> {
     if (this.closed) throw new Error(`${this.options.label} executor is closed`);
     if (!RUN_ID.test(spec.runId)) throw new Error(`run id "${spec.runId}" cannot name a folder`);
     const dir = join(this.root, spec.runId);
-    for (const sub of ['.gangplank', 'workspace', 'output']) mkdirSync(join(dir, sub), { recursive: true });
+    mkdirSync(dir, { recursive: true });
+    // The run's record, log and source credentials: the server's only (a root server's run user must not read
+    // them, nor write a state that names another process to stop).
+    mkdirSync(join(dir, '.gangplank'), { recursive: true, mode: 0o700 });
+    chmodSync(join(dir, '.gangplank'), 0o700);
+    for (const sub of ['workspace', 'output']) mkdirSync(join(dir, sub), { recursive: true });
     // A new run's state holds only the RunRecord fields; the executor adds its own as the run goes on.
     const run = this.track(spec, dir, { phase: 'preparing', startedAt: this.iso() } as S);
     this.save(run);

@@ -6,6 +6,9 @@
  * files and the shim does not depend on the server, a run survives a server restart and the next server re-attaches
  * to it: reads the log from where it stopped and picks the exit status up when it appears.
  *
+ * When the server is root, the shim stays root (it writes the log and the exit status into the run's `.gangplank/`
+ * folder, which the run cannot touch) and starts the entry point as the run user (`uid`/`gid` in its config).
+ *
  * The shim ignores SIGTERM/SIGINT/SIGHUP itself (a signal to the group reaches the process anyway) so that it can
  * record how the process ended; SIGKILL of the group ends it too, which the executor detects (no `exit.json`).
  *
@@ -39,7 +42,9 @@ function finish(code, signal, error) {
 const flushers = [];
 let child;
 try {
-  child = spawn(cfg.command, cfg.args, { cwd: cfg.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // uid/gid (a root server's run user): libuv clears the supplementary groups before it changes user.
+  const user = cfg.uid === undefined ? {} : { uid: cfg.uid, gid: cfg.gid };
+  child = spawn(cfg.command, cfg.args, { cwd: cfg.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...user });
 } catch (e) {
   finish(127, null, 'cannot start ' + cfg.command + ': ' + e.message);
 }

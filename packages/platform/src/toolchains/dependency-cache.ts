@@ -10,6 +10,10 @@
  * happens in place under a lock folder (virtual environments cannot be moved: their scripts hold absolute paths) and
  * only a `.ready` marker makes it usable, so a build that crashed is redone, and two runs needing the same
  * environment build it once.
+ *
+ * The build runs a training's own code (npm scripts, setup.py), so it gets the run's built environment, never the
+ * server's, and runs as the run's user when the server has one (`builder`): the folder is lent to that user for
+ * the build and taken back afterwards, so a later training reads the environment but cannot alter it for others.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -36,6 +40,20 @@ export interface DependencyOptions {
   signal?: AbortSignal;
   /** Give up waiting for another run's build after this long. @default 1_800_000 */
   lockTimeoutMs?: number;
+  /** Environment of the build tools (PATH is set from `path`). @default PATH, HOME and the locale only */
+  env?: Record<string, string>;
+  /** The user builds run as (a root server's run user); absent: the server's own user. */
+  builder?: DependencyBuilder;
+}
+
+/** Who builds, and how a cache folder is handed to them and back (the executor owns the chown). */
+export interface DependencyBuilder {
+  uid: number;
+  gid: number;
+  /** Makes `dir` writable by the builder before its build. */
+  lend(dir: string): void;
+  /** Gives `dir` back to the server's user once built (read-only for runs). */
+  takeBack(dir: string): void;
 }
 
 /** Variables to add to the run's environment (PATH with the environment first, VIRTUAL_ENV). */
@@ -54,7 +72,7 @@ export async function prepareDependencies(options: DependencyOptions): Promise<D
       if (existsSync(pkg)) copyFileSync(pkg, join(dir, 'package.json'));
       const npmrc = join(options.projectDir, '.npmrc');
       if (existsSync(npmrc)) copyFileSync(npmrc, join(dir, '.npmrc'));
-      await tool('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], dir, path, options.signal);
+      await tool('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], dir, path, options);
     });
     const link = join(options.projectDir, 'node_modules');
     if (!exists(link)) symlinkSync(join(dir, 'node_modules'), link, 'dir');
@@ -62,7 +80,7 @@ export async function prepareDependencies(options: DependencyOptions): Promise<D
   }
   const requirements = join(options.projectDir, 'requirements.txt');
   if (existsSync(requirements)) {
-    const python = (await tool('python3', ['--version'], options.projectDir, path, options.signal)).trim();
+    const python = (await tool('python3', ['--version'], options.projectDir, path, options)).trim();
     const hash = digest([readFileSync(requirements), python]);
     const dir = join(options.cacheDir, 'venv', hash);
     await buildOnce(dir, options, `Python venv for requirements.txt (${hash.slice(0, 12)})`, async () => {
@@ -73,7 +91,7 @@ export async function prepareDependencies(options: DependencyOptions): Promise<D
         ['-m', 'venv', ...(needed ? [] : ['--without-pip']), dir],
         options.projectDir,
         path,
-        options.signal,
+        options,
       );
       if (needed) {
         await tool(
@@ -81,7 +99,7 @@ export async function prepareDependencies(options: DependencyOptions): Promise<D
           ['install', '--disable-pip-version-check', '--no-input', '-q', '-r', requirements],
           options.projectDir,
           path,
-          options.signal,
+          options,
         );
       }
     });
@@ -147,9 +165,11 @@ async function buildOnce(
     if (existsSync(ready)) return;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    options.builder?.lend(dir);
     const started = Date.now();
     options.log(`dependencies: building ${what}`);
     await build();
+    options.builder?.takeBack(dir);
     writeFileSync(ready, new Date().toISOString());
     options.log(`dependencies: built ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
@@ -171,18 +191,37 @@ function statSafe(path: string): number | undefined {
   }
 }
 
+/** What a build gets when the executor hands no environment: enough to find the tools and speak the locale. */
+function minimalEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['HOME', 'LANG', 'LC_ALL', 'TZ']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 function tool(
   command: string,
   args: string[],
   cwd: string,
   path: string,
-  signal?: AbortSignal,
+  options: Pick<DependencyOptions, 'signal' | 'env' | 'builder'>,
 ): Promise<string> {
+  const { signal, builder } = options;
+  const user = builder ? { uid: builder.uid, gid: builder.gid } : {};
   return new Promise((resolve, reject) => {
     execFile(
       command,
       args,
-      { cwd, env: { ...process.env, PATH: path }, signal, maxBuffer: 64 << 20, timeout: 1_800_000 },
+      {
+        cwd,
+        env: { ...(options.env ?? minimalEnv()), PATH: path },
+        ...user,
+        ...(signal ? { signal } : {}),
+        maxBuffer: 64 << 20,
+        timeout: 1_800_000,
+      },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout || stderr);
         const tail = (stderr || stdout || error.message).trim().split('\n').slice(-5).join(' | ');
