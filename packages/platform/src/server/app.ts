@@ -7,7 +7,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import YAML from 'yaml';
-import { BadRequestError } from '../domain/errors.js';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { unstorablePaths } from '../domain/wire.js';
 import type { TrainingValidationContext } from '../domain/validate-training.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +15,8 @@ import { createAuthenticator, type AuthOptions, type Principal } from './auth.js
 import { installErrorHandling } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { registerConnectionRoutes } from './routes/connections.js';
+import { registerHistoryRoutes } from './routes/history.js';
+import { isRunCredential, type RunCredentials } from './run-credential.js';
 import { registerToolchainRoutes } from './routes/toolchains.js';
 import { registerTrainingMetricsRoute } from './routes/training-metrics.js';
 import { registerTrainingRoutes } from './routes/trainings.js';
@@ -43,6 +45,10 @@ export interface AppOptions {
   prometheusUrl?: string;
   /** Pushgateway read by the web page's plots when no Prometheus is configured. */
   pushgatewayUrl?: string;
+  /** Verifies run credentials (`gprun.…`), which may only record their own run's history. */
+  runCredentials?: RunCredentials;
+  /** Run-history points a run may hold. @default 200000 */
+  maxHistoryPointsPerRun?: number;
   /** Version shown in the OpenAPI document. @default "1.0" */
   version?: string;
 }
@@ -69,8 +75,25 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Node answers a request without Host with a bare 400 and no body; the hook below answers it with a message.
+    http: { requireHostHeader: false },
   });
   installErrorHandling(app);
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.raw.httpVersion !== '1.0' && request.headers.host === undefined) {
+      return done(new BadRequestError('the request has no Host header (HTTP/1.1 requires one)'));
+    }
+    done();
+  });
+
+  // Clients that always send `Content-Type: application/json` send it on DELETE and cancel too, with no body:
+  // an empty body is "no body" (routes that need one still refuse it through their schema, naming the body).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    if (String(text).trim() === '') return done(null, undefined);
+    void parseJson(request, String(text), done);
+  });
 
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, text, done) => {
     try {
@@ -114,6 +137,17 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       const path = request.url.split('?')[0] ?? '';
       // The web page's files are public; the page sends the token on its API calls.
       if (path === '/ui' || path.startsWith('/ui/')) return;
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (bearer !== undefined && isRunCredential(bearer)) {
+        // A run credential opens one door: POST to its own run's history (the route checks the ids and the state).
+        const grant = options.runCredentials?.verify(bearer);
+        if (!grant) throw new UnauthorizedError('invalid token: not a valid run credential');
+        if (request.method !== 'POST' || !/^\/api\/v1\/model\/training\/[^/]+\/runs\/[^/]+\/history$/.test(path)) {
+          throw new ForbiddenError(`a run credential may only POST its run's history, not ${request.method} ${path}`);
+        }
+        request.runGrant = grant;
+        return;
+      }
       const principal = await authenticator.check(request.method, path, request.headers.authorization);
       if (principal) request.principal = principal;
     });
@@ -199,6 +233,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     prometheus: Boolean(options.prometheusUrl),
     pushgateway: Boolean(options.pushgatewayUrl),
     auth: Boolean(options.auth),
+  });
+  registerHistoryRoutes(app, {
+    store: options.store,
+    ...(options.maxHistoryPointsPerRun !== undefined ? { maxPointsPerRun: options.maxHistoryPointsPerRun } : {}),
   });
   registerToolchainRoutes(app, options.store);
   registerConnectionRoutes(app, options.store);
