@@ -54,6 +54,11 @@ export interface ServerConfig {
   pushgatewayAddr?: string;
   /** Prometheus read by the web page's plots (`query_range` of `gangplank_train_*`). */
   prometheusUrl?: string;
+  /**
+   * The API server's URL as runs reach it (Slurm nodes, Kubernetes pods): the base of `GANGPLANK_HISTORY_URL`.
+   * @default the address listened on
+   */
+  advertiseUrl?: string;
   /** @default 1048576 */
   bodyLimit: number;
   /** Fastify log level, or `silent`. @default "info" */
@@ -81,6 +86,7 @@ export const SERVER_ENV: Partial<Record<keyof ServerConfig, string>> = {
   outputConnection: 'GANGPLANK_OUTPUT_CONNECTION',
   pushgatewayAddr: 'GANGPLANK_PUSHGATEWAY_ADDR',
   prometheusUrl: 'GANGPLANK_PROMETHEUS_URL',
+  advertiseUrl: 'GANGPLANK_ADVERTISE_URL',
   bodyLimit: 'GANGPLANK_BODY_LIMIT',
   logLevel: 'GANGPLANK_LOG_LEVEL',
 };
@@ -217,6 +223,7 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
     'gpuNodePools',
     'pushgatewayAddr',
     'prometheusUrl',
+    'advertiseUrl',
     'bodyLimit',
     'logLevel',
     'disabled',
@@ -311,6 +318,8 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
   if (pushgatewayAddr) config.pushgatewayAddr = pushgatewayAddr;
   const prometheusUrl = str('prometheusUrl');
   if (prometheusUrl) config.prometheusUrl = prometheusUrl;
+  const advertiseUrl = str('advertiseUrl');
+  if (advertiseUrl) config.advertiseUrl = advertiseUrl.replace(/\/+$/, '');
   const workerId = str('workerId');
   if (workerId) config.workerId = workerId;
   for (const key of ['slurm', 'kubernetes'] as const) {

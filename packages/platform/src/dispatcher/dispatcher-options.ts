@@ -40,6 +40,8 @@ export interface DispatcherOptions {
    */
   pushgateway?: string;
   runPushgatewayAddr?: string;
+  /** The history endpoint (and credential) of each run, handed to it as `GANGPLANK_HISTORY_URL`/`…_TOKEN`. */
+  history?: (trainingId: string, runId: string) => { url: string; token?: string };
   /** How long a finished run's gateway groups stay. @default 900_000 (15 min) */
   retainFinishedMs?: number;
   /** Timeout of runs whose training sets none (`GANGPLANK_TIMEOUT` env). @default 4 h */

@@ -94,6 +94,7 @@ class RunDispatcher implements Dispatcher {
         ? { pushgatewayAddr: options.runPushgatewayAddr ?? options.pushgateway }
         : {}),
       ...(options.defaultTimeoutMs !== undefined ? { timeoutMs: options.defaultTimeoutMs } : {}),
+      ...(options.history ? { history: options.history } : {}),
       ...(options.outputConnection ? { outputConnection: options.outputConnection } : {}),
     };
     this.resolve = options.resolveRunSpec ?? ((run) => resolveRunSpec(run, this.store, defaults));

@@ -21,6 +21,8 @@ export interface RunSpecSources {
 export interface RunSpecDefaults {
   /** Address handed to runs as `GANGPLANK_PUSHGATEWAY_ADDR`. */
   pushgatewayAddr?: string;
+  /** The history endpoint and credential handed to a run (`GANGPLANK_HISTORY_URL`, `GANGPLANK_HISTORY_TOKEN`). */
+  history?: (trainingId: string, runId: string) => { url: string; token?: string };
   /** Timeout when the training sets none. */
   timeoutMs?: number;
   /** Output connection id when the training names none (Odahu's `training.outputConnectionID`). */
@@ -30,6 +32,12 @@ export interface RunSpecDefaults {
 /** A run that cannot be described (missing toolchain or connection, bad timeout): it fails without starting. */
 export class InvalidRunError extends Error {
   override name = 'InvalidRunError';
+}
+
+function historyWiring(defaults: RunSpecDefaults, run: TrainingRun): { historyUrl?: string; historyToken?: string } {
+  const history = defaults.history?.(run.trainingId, run.id);
+  if (!history) return {};
+  return { historyUrl: history.url, ...(history.token ? { historyToken: history.token } : {}) };
 }
 
 /** Parses `90s`, `30m`, `2h`, `1h30m` or a number of seconds. */
@@ -158,6 +166,7 @@ export async function resolveRunSpec(
       job: env.get('GANGPLANK_JOB') || run.trainingId,
       grouping: { training: run.trainingId },
       ...(defaults.pushgatewayAddr ? { pushgatewayAddr: defaults.pushgatewayAddr } : {}),
+      ...historyWiring(defaults, run),
     },
   };
 }

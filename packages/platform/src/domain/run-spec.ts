@@ -76,6 +76,10 @@ export interface MetricsWiring {
   enabled: boolean;
   /** `host:port` or URL of the Pushgateway handed to the process; absent means none configured. */
   pushgatewayAddr?: string;
+  /** The run's history endpoint (`GANGPLANK_HISTORY_URL`), reachable from where the run's process runs. */
+  historyUrl?: string;
+  /** The run's own credential for it (`GANGPLANK_HISTORY_TOKEN`); absent when auth is off. */
+  historyToken?: string;
   /** PersiaML's `job_name`: the `job` of every push from the run. */
   job: string;
   /** Extra grouping labels of the run besides `run_id` (sent as `GANGPLANK_RUN_ID`), e.g. `{training: 'wine'}`. */

@@ -42,6 +42,8 @@ export const RUN_ENV = {
   job: 'GANGPLANK_JOB',
   grouping: 'GANGPLANK_GROUPING',
   metricsEnabled: 'GANGPLANK_METRICS_ENABLED',
+  historyUrl: 'GANGPLANK_HISTORY_URL',
+  historyToken: 'GANGPLANK_HISTORY_TOKEN',
   runId: 'GANGPLANK_RUN_ID',
   trainingId: 'GANGPLANK_TRAINING_ID',
   outputDir: 'GANGPLANK_OUTPUT_DIR',
@@ -82,6 +84,8 @@ export function buildRunEnvironment(input: RunEnvironmentInput): Record<string, 
   env[RUN_ENV.grouping] = formatGrouping(m.grouping);
   env[RUN_ENV.metricsEnabled] = m.enabled ? 'true' : 'false';
   if (m.enabled && m.pushgatewayAddr) env[RUN_ENV.pushgatewayAddr] = m.pushgatewayAddr;
+  if (m.enabled && m.historyUrl) env[RUN_ENV.historyUrl] = m.historyUrl;
+  if (m.enabled && m.historyToken) env[RUN_ENV.historyToken] = m.historyToken;
   env[RUN_ENV.runId] = spec.runId;
   env[RUN_ENV.trainingId] = spec.trainingId;
   env[RUN_ENV.outputDir] = input.outputDir;

@@ -12,6 +12,14 @@ import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
 import type { AuthOptions } from './auth.js';
 import { executorFor, workerIdFor } from './executor-for.js';
+import { createRunCredentials, historyPath, loadRunCredentialKey } from './run-credential.js';
+
+/** Where runs reach this server: the advertised URL, else the address listened on (a wildcard as loopback). */
+function baseUrlFor(config: Pick<ServerConfig, 'advertiseUrl' | 'host'>, port: number): string {
+  if (config.advertiseUrl) return config.advertiseUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 export interface RunningServer {
   /** `http://host:port` actually listened on. */
@@ -47,6 +55,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let dispatcher: Dispatcher | undefined;
   let app: FastifyInstance | undefined;
   try {
+    const runCredentials = createRunCredentials(await loadRunCredentialKey({ dataDir: config.dataDir }));
+    // Known once listening when the port is 0; runs are only started after that (dispatcher.start below).
+    let port = config.port;
     if (config.dispatcher) {
       const executor = await executorFor(config);
       dispatcher = createDispatcher({
@@ -56,6 +67,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         ...(config.concurrency ? { concurrency: config.concurrency } : {}),
         ...(config.pushgatewayAddr ? { pushgateway: config.pushgatewayAddr } : {}),
         ...(config.outputConnection ? { outputConnection: config.outputConnection } : {}),
+        history: (trainingId, runId) => ({
+          url: `${baseUrlFor(config, port)}${historyPath(trainingId, runId)}`,
+          ...(auth ? { token: runCredentials.issue(trainingId, runId) } : {}),
+        }),
       });
     }
     const wake = dispatcher ? () => dispatcher?.wake() : undefined;
@@ -73,9 +88,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       bodyLimit: config.bodyLimit,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
       ...(wake ? { onTrainingChange: wake } : {}),
+      runCredentials,
     });
-    await dispatcher?.start();
     const address = await app.listen({ host: config.host, port: config.port });
+    port = Number(new URL(address).port) || config.port;
+    await dispatcher?.start();
     const running: RunningServer = {
       url: address,
       app,

@@ -176,6 +176,8 @@ export function renderRunManifests(spec: KubernetesRunSpec, config: KubernetesJo
   set(RUN_ENV.grouping, formatGrouping(spec.metrics.grouping));
   set(RUN_ENV.metricsEnabled, spec.metrics.enabled ? 'true' : 'false');
   if (spec.metrics.enabled && pushgatewayAddr) set(RUN_ENV.pushgatewayAddr, pushgatewayAddr);
+  if (spec.metrics.enabled && spec.metrics.historyUrl) set(RUN_ENV.historyUrl, spec.metrics.historyUrl);
+  if (spec.metrics.enabled && spec.metrics.historyToken) set(RUN_ENV.historyToken, spec.metrics.historyToken);
   set(RUN_ENV.runId, spec.runId);
   set(RUN_ENV.trainingId, spec.trainingId);
   set(RUN_ENV.outputDir, POD_PATHS.output);
