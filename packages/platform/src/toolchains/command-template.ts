@@ -83,7 +83,7 @@ export function parseCommandTemplate(template: string): CommandTemplate {
   const items = splitPlaceholders(template);
   const parts: TemplatePart[] = [];
   const stack: Frame[] = [{ kind: 'top', nested: false }];
-  const pendingHereDocs: { delimiter: string; stripTabs: boolean }[] = [];
+  const pendingHereDocs: { delimiter: string; stripTabs: boolean; depth: number }[] = [];
   let hasHereDocument = false;
   let text = '';
   /** Indexes of characters a backslash made literal (an escaped blank does not end a word). */
@@ -121,6 +121,12 @@ export function parseCommandTemplate(template: string): CommandTemplate {
   /** Reads the here-document bodies that start after the newline at `i`; returns the index of their last char. */
   const readHereDocBodies = (i: number): number => {
     let j = i + 1;
+    if (pendingHereDocs.some((h) => h.depth !== stack.length)) {
+      // Shells differ on where the body starts when its line goes on inside brackets.
+      throw new CommandTemplateError(
+        'a here-document line continues inside brackets; where its body starts would be a guess',
+      );
+    }
     while (pendingHereDocs.length > 0) {
       const { delimiter, stripTabs } = pendingHereDocs.shift()!;
       let found = false;
@@ -133,6 +139,12 @@ export function parseCommandTemplate(template: string): CommandTemplate {
         }
         text += line + (j < items.length ? '\n' : '');
         j++;
+        // The shell joins a line ending in a backslash with the next before it looks for the delimiter.
+        if (/(?:^|[^\\])(?:\\\\)*\\$/.test(line)) {
+          throw new CommandTemplateError(
+            `a line of the here-document ending in "${delimiter}" ends with a backslash; where it ends would be a guess`,
+          );
+        }
         if ((stripTabs ? line.replace(/^\t+/, '') : line) === delimiter) {
           found = true;
           break;
@@ -180,7 +192,7 @@ export function parseCommandTemplate(template: string): CommandTemplate {
       } else delimiter += item;
     }
     if (delimiter === '') throw new CommandTemplateError('a here-document (<<) has no delimiter word');
-    pendingHereDocs.push({ delimiter, stripTabs });
+    pendingHereDocs.push({ delimiter, stripTabs, depth: stack.length });
     hasHereDocument = true;
     text += op + blanks + raw;
     return j - 1;

@@ -106,6 +106,63 @@ describe('command templates', () => {
     );
   });
 
+  it('never runs a hostile value, whatever the template (property over random templates, through /bin/sh)', () => {
+    const pieces = [
+      '{a}',
+      ' ',
+      "'",
+      '"',
+      '\\',
+      '$',
+      '(',
+      ')',
+      '`',
+      '#',
+      '\n',
+      '<<',
+      'EOF',
+      '-',
+      ';',
+      '{{',
+      '}}',
+      'x',
+      '=',
+      '[[',
+      ']]',
+      '|',
+      '$(',
+      '${{',
+      '\t',
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 14 }),
+        fc.constantFrom(...HOSTILE, 'EOF\ntouch pwned\nEOF', ')\ntouch pwned\n(', '}; touch pwned; {'),
+        (parts, value) => {
+          let command: string;
+          try {
+            command = renderEntryPoint(
+              project(`echo ${parts.join('')}`),
+              'main',
+              { a: value, x: value },
+              { projectDir: dir },
+            );
+          } catch (error) {
+            expect(error).toBeInstanceOf(MLprojectError);
+            return;
+          }
+          try {
+            execFileSync('/bin/sh', ['-c', command], { cwd: dir, stdio: 'ignore' });
+          } catch {
+            // A template that is not valid shell fails; what matters is that the value never ran.
+          }
+          expect(existsSync(marker), command).toBe(false);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
   it('refuses placeholders that no quoting can keep literal, naming where they stand', () => {
     const refused: [string, string][] = [
       ['echo "$(echo {a})"', 'inside $(…)'],
@@ -130,6 +187,8 @@ describe('command templates', () => {
       ['case x in x) echo {a};; esac', 'case pattern'],
       ['cat <<EOF\nx\n{a}', 'here-document'],
       ['echo "${{X:-"a"}}" {a}', 'quotes inside ${…}'],
+      ['cat <<EOF\nx\\\nEOF\necho {a}\nEOF', 'ends with a backslash'],
+      ['cat <<EOF $(echo\n)\nx\nEOF\necho {a}', 'continues inside brackets'],
     ];
     for (const [template, message] of refused) {
       const render = () => renderEntryPoint(project(template), 'main', { a: 'v' }, { projectDir: dir });
