@@ -5,12 +5,18 @@
  * `odahu_viewer → viewer` (plain role names work too).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTPayload } from 'jose';
 import { ApiError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { toError } from '../domain/to-error.js';
 import type { OidcOptions, StaticToken } from '../domain/auth-options.js';
 import { ROLES, type Role } from '../domain/role.js';
 import { isAllowed, isPublic } from './permissions.js';
+
+type RemoteKeys = ReturnType<typeof Jose.createRemoteJWKSet>;
+let jose: Promise<typeof Jose> | undefined;
+/** jose loads with the first JWT to judge: a server with static tokens or no auth never needs it (~10 MiB). */
+const loadJose = (): Promise<typeof Jose> => (jose ??= import('jose'));
 
 export interface AuthOptions {
   tokens?: readonly StaticToken[];
@@ -71,8 +77,8 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (token.token.length < 8) throw new Error('static tokens must be at least 8 characters long');
   }
   const oidc = options.oidc;
-  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
-  async function keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+  let jwks: RemoteKeys | undefined;
+  async function keys(): Promise<RemoteKeys> {
     if (jwks) return jwks;
     if (!oidc) throw new UnauthorizedError('invalid token');
     let uri = oidc.jwksUri;
@@ -83,7 +89,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       uri = ((await response.json()) as { jwks_uri?: string }).jwks_uri;
       if (!uri) throw new Error(`OIDC discovery ${discovery} has no jwks_uri`);
     }
-    jwks = createRemoteJWKSet(new URL(uri));
+    jwks = (await loadJose()).createRemoteJWKSet(new URL(uri));
     return jwks;
   }
 
@@ -92,6 +98,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (match) return { subject: match.subject ?? 'static token', roles: [match.role] };
     if (!oidc || token.split('.').length !== 3)
       throw new UnauthorizedError('invalid token: not a known token');
+    const { decodeJwt, decodeProtectedHeader, jwtVerify } = await loadJose();
     // Judge what needs no keys first: a token that is not a JWT, or one from another issuer, is a 401 even while
     // the issuer is unreachable.
     try {

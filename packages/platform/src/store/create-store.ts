@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { migrate } from './migrate.js';
-import { openPgDriver } from './pg-driver.js';
 import { openPgliteDriver } from './pglite-driver.js';
 import { SECRET_FILE_MODE, secureDataFolder, tighten } from './data-folder.js';
 import { createSecretBox, parseSecretKey, type SecretBox } from './secret-box.js';
@@ -68,6 +67,8 @@ export async function createStore(config: StoreConfig = {}): Promise<Store> {
 export async function openSqlStore(config: StoreConfig = {}): Promise<SqlStore> {
   let driver: SqlDriver;
   if (config.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    // Imported here: a PGlite server never loads pg (~15 MiB).
+    const { openPgDriver } = await import('./pg-driver.js');
     driver = await openPgDriver({ url: config.databaseUrl, maxConnections: config.maxConnections ?? 10 });
   } else if (config.databaseUrl !== undefined && config.databaseUrl !== '') {
     throw new Error(
