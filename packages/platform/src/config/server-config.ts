@@ -2,7 +2,7 @@
  * Server configuration, resolved from command-line flags, then environment, then a YAML/JSON file, then defaults
  * (the first that sets a key wins). Pure apart from reading the file.
  */
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -63,6 +63,11 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Fastify log level, or `silent`. @default "info" */
   logLevel: string;
+  /**
+   * User a root server runs local trainings as; `""` or `root` keeps root. Ignored when the server is not root.
+   * @default "gangplank-run" (a system user created when missing)
+   */
+  runAsUser?: string;
   /** Odahu's feature switches. */
   disabled: { training: boolean; connection: boolean };
 }
@@ -89,6 +94,7 @@ export const SERVER_ENV: Partial<Record<keyof ServerConfig, string>> = {
   advertiseUrl: 'GANGPLANK_ADVERTISE_URL',
   bodyLimit: 'GANGPLANK_BODY_LIMIT',
   logLevel: 'GANGPLANK_LOG_LEVEL',
+  runAsUser: 'GANGPLANK_RUN_AS_USER',
 };
 
 /** OIDC settings from the environment. */
@@ -192,7 +198,21 @@ async function loadFile(file: string, explicit: boolean): Promise<ServerConfigIn
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed))
     throw new ConfigError(`${file} must hold a mapping`);
+  await keepPrivate(file);
   return parsed;
+}
+
+/**
+ * The config file can hold tokens and the secret key: when the server's user owns it, group and others lose
+ * every access to it (a training running as another user must not read it).
+ */
+async function keepPrivate(file: string): Promise<void> {
+  try {
+    const info = await stat(file);
+    if (info.uid === process.getuid?.() && (info.mode & 0o077) !== 0) await chmod(file, info.mode & 0o700);
+  } catch {
+    /* read a moment ago; a vanished or foreign file is left as it is */
+  }
 }
 
 /** Resolves the configuration: flags → environment → file → defaults. Throws {@link ConfigError}. */
@@ -227,6 +247,7 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
     'bodyLimit',
     'logLevel',
     'disabled',
+    'runAsUser',
   ]);
   for (const key of Object.keys(file)) {
     if (!known.has(key))
@@ -322,6 +343,8 @@ export async function resolveServerConfig(options: ResolveOptions = {}): Promise
   if (advertiseUrl) config.advertiseUrl = advertiseUrl.replace(/\/+$/, '');
   const workerId = str('workerId');
   if (workerId) config.workerId = workerId;
+  const runAsFound = pick('runAsUser');
+  if (runAsFound) config.runAsUser = asString('runAsUser', runAsFound[1], runAsFound[0]);
   for (const key of ['slurm', 'kubernetes'] as const) {
     const value = flags[key] ?? file[key];
     if (value === undefined || value === null) continue;

@@ -70,7 +70,8 @@ export function resolveRunUser(name: string | undefined, uid = process.getuid?.(
 }
 
 function refuseRoot(identity: RunIdentity): RunIdentity {
-  if (identity.uid === 0) throw new Error(`run-as user "${identity.name}" has uid 0: that is root, not isolation`);
+  if (identity.uid === 0)
+    throw new Error(`run-as user "${identity.name}" has uid 0: that is root, not isolation`);
   return identity;
 }
 

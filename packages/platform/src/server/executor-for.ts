@@ -10,13 +10,16 @@ import type { Executor } from '../executors/executor.js';
 import type { KubernetesExecutorOptions } from '../executors/kubernetes/kubernetes-executor.js';
 import type { SlurmExecutorOptions } from '../executors/slurm/slurm-executor.js';
 
-type ExecutorConfig = Pick<ServerConfig, 'executor' | 'dataDir' | 'slurm' | 'kubernetes'>;
+type ExecutorConfig = Pick<ServerConfig, 'executor' | 'dataDir' | 'slurm' | 'kubernetes' | 'runAsUser'>;
 
 export async function executorFor(config: ExecutorConfig): Promise<Executor> {
   switch (config.executor) {
     case 'local': {
       const { createLocalExecutor } = await import('../executors/local.js');
-      return createLocalExecutor({ root: path.join(config.dataDir, 'runs') });
+      return createLocalExecutor({
+        root: path.join(config.dataDir, 'runs'),
+        ...(config.runAsUser !== undefined ? { runAsUser: config.runAsUser } : {}),
+      });
     }
     case 'slurm': {
       const options = { ...(config.slurm ?? {}) } as Partial<SlurmExecutorOptions>;

@@ -29,7 +29,7 @@ const pkg = {
   private: true,
   scripts: {
     preinstall:
-      'node -e "require(\'fs\').writeFileSync(process.env.GANGPLANK_OUTPUT_DIR + \'/preinstall.json\', ' +
+      "node -e \"require('fs').writeFileSync(process.env.GANGPLANK_OUTPUT_DIR + '/preinstall.json', " +
       'JSON.stringify({ uid: process.getuid(), env: process.env }))"',
   },
 };
@@ -161,7 +161,9 @@ describe.runIf(isRoot)('runs of a root server are isolated from it', () => {
     expect(probe.gid).toBe(user.gid);
     expect(probe.groups.filter((g) => g !== user.gid)).toEqual([]);
     expect(probe.home).toBe(join(dataDir, 'runs', spec.runId, 'home'));
-    expect(logs.some((l) => l.stream === 'system' && l.text.includes(`runs as user ${user.name}`))).toBe(true);
+    expect(logs.some((l) => l.stream === 'system' && l.text.includes(`runs as user ${user.name}`))).toBe(
+      true,
+    );
 
     // What it cannot reach: the server's environment, the key, the database, the run's own record, the server.
     expect(probe.environ).toBe('EACCES');
@@ -178,7 +180,9 @@ describe.runIf(isRoot)('runs of a root server are isolated from it', () => {
     expect(probe.writeOutput).toBe('ok');
     expect(probe.writeHome).toBe('ok');
     expect(status?.artifacts).toHaveLength(1);
-    expect(readFileSync(join(handle.dir as string, 'output', 'probe.txt'), 'utf8')).toBe('written by the run');
+    expect(readFileSync(join(handle.dir as string, 'output', 'probe.txt'), 'utf8')).toBe(
+      'written by the run',
+    );
   });
 
   it('runs the dependency build as the run user with the run environment, not the server one', async () => {
@@ -186,7 +190,9 @@ describe.runIf(isRoot)('runs of a root server are isolated from it', () => {
     const spec = probeSpec('preinstall');
     const handle = await executor.submit(spec);
     await executor.settled(spec.runId);
-    const seen = JSON.parse(readFileSync(join(handle.dir as string, 'output', 'preinstall.json'), 'utf8')) as {
+    const seen = JSON.parse(
+      readFileSync(join(handle.dir as string, 'output', 'preinstall.json'), 'utf8'),
+    ) as {
       uid: number;
       env: Record<string, string>;
     };
@@ -212,9 +218,7 @@ describe.runIf(isRoot)('runs of a root server are isolated from it', () => {
     const status = await executor.settled(spec.runId);
     const logs = await allLogs(executor, handle);
     expect(status).toMatchObject({ phase: 'succeeded' });
-    expect(
-      logs.some((l) => l.stream === 'system' && l.text.includes(`cannot enter ${closed}`)),
-    ).toBe(true);
+    expect(logs.some((l) => l.stream === 'system' && l.text.includes(`cannot enter ${closed}`))).toBe(true);
     // Even then, the server's environment stays out.
     const line = logs.find((l) => l.stream === 'stdout' && l.text.startsWith('PROBE '));
     const probe = JSON.parse(line!.text.slice('PROBE '.length)) as Probe;

@@ -33,6 +33,10 @@ export default defineCommand({
         '--worker-id <id>',
         'lease identity, unique per server on one database (default <hostname>:<port>/<executor>)',
       )
+      .option(
+        '--run-as-user <name>',
+        'user a root server runs local trainings as (default gangplank-run, created when missing; "" keeps root)',
+      )
       .option('--log-level <level>', 'fastify log level, or silent');
   },
   async run(ctx, { opts }) {
@@ -55,6 +59,7 @@ export default defineCommand({
       logLevel: stringOpt(opts, 'logLevel'),
       executor: stringOpt(opts, 'executor'),
       workerId: stringOpt(opts, 'workerId'),
+      runAsUser: stringOpt(opts, 'runAsUser'),
       // commander sets dispatcher=true unless --no-dispatcher; pass only the explicit "off".
       dispatcher: opts['dispatcher'] === false ? false : undefined,
     };
@@ -67,6 +72,10 @@ export default defineCommand({
       if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
+    // Parsed: no later child of the server inherits them. /proc/<pid>/environ still shows the environment the
+    // process started with (the kernel keeps that copy); only another uid is kept from reading it.
+    for (const name of ['GANGPLANK_TOKENS', 'GANGPLANK_SECRET_KEY', 'GANGPLANK_DATABASE_URL'])
+      Reflect.deleteProperty(process.env, name);
     let server;
     try {
       server = await startServer(config);
