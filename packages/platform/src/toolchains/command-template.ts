@@ -80,7 +80,27 @@ const WORD_BREAK = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>'])
  * one literal word, or the imbalance that makes the reading uncertain.
  */
 export function parseCommandTemplate(template: string): CommandTemplate {
-  const items = splitPlaceholders(template);
+  let items = splitPlaceholders(template);
+  // A backslash-newline outside '…' vanishes before the shell reads anything else, so `echo \⏎#` is a comment:
+  // each one is removed (the first one found is always read right) and the rest is read again.
+  for (;;) {
+    try {
+      return lex(items);
+    } catch (error) {
+      if (!(error instanceof LineContinuation)) throw error;
+      items = [...items.slice(0, error.at), ...items.slice(error.at + 2)];
+    }
+  }
+}
+
+/** Thrown by `lex` at the first backslash-newline it meets outside single quotes. */
+class LineContinuation extends Error {
+  constructor(readonly at: number) {
+    super('line continuation');
+  }
+}
+
+function lex(items: Item[]): CommandTemplate {
   const parts: TemplatePart[] = [];
   const stack: Frame[] = [{ kind: 'top', nested: false }];
   const pendingHereDocs: { delimiter: string; stripTabs: boolean; depth: number }[] = [];
@@ -269,6 +289,7 @@ export function parseCommandTemplate(template: string): CommandTemplate {
 
   /** Takes the character after the backslash at `i` as literal text; returns its index. */
   function skipEscaped(i: number, next: string): number {
+    if (next === '\n') throw new LineContinuation(i);
     text += next;
     escaped.add(i + 1);
     return i + 1;

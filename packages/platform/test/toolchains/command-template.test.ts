@@ -65,6 +65,7 @@ const POSITIONS: { template: string; expected: (v: string) => string[] }[] = [
   { template: `${PRINT_ARGV} "x{a}y{a}" '{a}'{a}"{a}"`, expected: (v) => [`x${v}y${v}`, `${v}${v}${v}`] },
   { template: `${PRINT_ARGV} "$(echo hi)" "{a}" # a comment`, expected: (v) => ['hi', v] },
   { template: `X={a}; ${PRINT_ARGV} "$X"`, expected: (v) => [v] },
+  { template: `${PRINT_ARGV} \\\n  --a {a} \\\n  "{a}"`, expected: (v) => ['--a', v, v] },
   { template: `(cd . && true) && ${PRINT_ARGV} {a} "{b}"`, expected: (v) => [v, 'B'] },
   {
     template: `cat <<'EOF' >/dev/null\n{{text}} $(touch pwned)\nEOF\n${PRINT_ARGV} "{a}"`,
@@ -189,6 +190,8 @@ describe('command templates', () => {
       ['echo "${{X:-"a"}}" {a}', 'quotes inside ${…}'],
       ['cat <<EOF\nx\\\nEOF\necho {a}\nEOF', 'ends with a backslash'],
       ['cat <<EOF $(echo\n)\nx\nEOF\necho {a}', 'continues inside brackets'],
+      ['echo \\\n# {a}', 'inside a comment'],
+      ['echo "$\\\n(echo {a})"', 'inside $(…)'],
     ];
     for (const [template, message] of refused) {
       const render = () => renderEntryPoint(project(template), 'main', { a: 'v' }, { projectDir: dir });
