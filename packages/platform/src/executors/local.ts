@@ -127,8 +127,8 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
       run,
       'system',
       `isolation off for this run: it runs as the server's user (root), because the run user ${user.name} cannot ` +
-        `enter ${closed}; put the data folder where ${user.name} can reach it (every folder above it searchable, ` +
-        `e.g. --data-dir /var/lib/gangplank) to isolate runs`,
+        `enter ${closed}; to isolate runs, keep run folders where every folder above them is searchable by ` +
+        `${user.name} (for a server, e.g. --data-dir /var/lib/gangplank)`,
     );
     return undefined;
   }
