@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import { createAuthenticator, type AuthOptions, type Principal } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { createServerMetrics } from './metrics.js';
+import { registerArtifactDownloadRoute } from './routes/artifact-download.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { isRunCredential, type RunCredentials } from './run-credential.js';
@@ -242,3 +243,4 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   registerConnectionRoutes(app, options.store);
   return app;
 }
+  registerArtifactDownloadRoute(app, options.store);
