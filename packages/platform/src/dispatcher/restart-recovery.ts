@@ -103,12 +103,23 @@ async function skipStoredLogs(context: RecoveryContext, a: ActiveRun): Promise<v
   a.cursorDirty = true;
 }
 
-/** Runs held by another worker whose lease expired: that worker is gone, and nobody can follow them. */
+/**
+ * Runs held by another worker whose lease expired: that worker is gone, and nobody can follow them. What they left
+ * running (a process tree on this host, a Slurm job, a Kubernetes Job) is stopped first, through the executor's
+ * cancel of a run it does not follow, so an orphan neither outlives its record nor holds a slot beyond the
+ * concurrency.
+ */
 export async function failOrphans(context: RecoveryContext): Promise<void> {
   const now = context.clock().getTime();
   for (const run of await context.store.listActiveRuns()) {
     if (run.state !== 'running' || !run.claimedBy || run.claimedBy === context.workerId) continue;
     if (!run.leaseExpiresAt || Date.parse(run.leaseExpiresAt) >= now) continue;
+    const handle = asHandle(run.executorHandle);
+    if (handle && handle.executor === context.executor.kind) {
+      await context.executor
+        .cancel(handle, `worker ${run.claimedBy} is gone: its run is stopped`)
+        .catch(() => undefined);
+    }
     await context.failLost(run, `worker ${run.claimedBy} stopped renewing its lease (stopped or crashed)`);
   }
 }

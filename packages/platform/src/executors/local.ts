@@ -164,9 +164,12 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
   }
 
   protected async killUntracked(_handle: ExecutorHandle, state: PersistedState | undefined): Promise<void> {
-    // Not watched by this server (e.g. before attach): stop the process named in the folder, if any.
-    if (state?.shimPid !== undefined && isAlive(state.shimPid))
-      await terminateTree(state.shimPid, this.graceMs);
+    // Not watched by this server (before attach, or an orphan of a server that is gone): stop the process named
+    // in the folder, if it is still that process (a pid reused since then is someone else's).
+    const pid = state?.shimPid;
+    if (pid === undefined || !isAlive(pid)) return;
+    if (state?.shimStart !== undefined && processStartTicks(pid) !== state.shimStart) return;
+    await terminateTree(pid, this.graceMs);
   }
 
   protected override onEnd(run: LocalRun): void {

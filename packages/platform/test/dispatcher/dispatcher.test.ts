@@ -312,6 +312,30 @@ describe('dispatcher with the local executor', () => {
     expect(done.message).toContain('gone-worker stopped renewing its lease');
   });
 
+  it('stops the process an orphaned run left running before failing it Lost', async () => {
+    // The gone worker's dispatcher lets go of its run (as a SIGKILLed server does) and never renews the lease.
+    const goneExecutor = new LocalExecutor({ root: join(root, 'runs'), graceMs: 500 });
+    const gone = dispatcher({ workerId: uid('gone'), leaseMs: 300, executor: goneExecutor });
+    await gone.start();
+    const { run } = await store.createTraining(uid('orphan-process'), spec('hang.mjs'));
+    gone.wake();
+    const running = await waitRun(
+      run.id,
+      (r) => r.state === 'running' && /^local-\d+$/.test(r.podName ?? ''),
+    );
+    const pid = Number(running.podName!.slice('local-'.length));
+    expect(isAlive(pid)).toBe(true);
+    await gone.stop();
+    await goneExecutor.close();
+    await new Promise((r) => setTimeout(r, 400)); // its lease expires
+    expect(isAlive(pid)).toBe(true); // closing a dispatcher leaves its runs going
+    const survivor = dispatcher();
+    await survivor.start();
+    const done = await waitRun(run.id, final);
+    expect(done).toMatchObject({ state: 'failed', reason: 'Lost' });
+    await expect.poll(() => isAlive(pid), WAIT).toBe(false);
+  });
+
   it('never starts twice a run whose worker died while handing it to the executor', async () => {
     // The dead worker claimed the run and recorded the hand-over (startedAt) but not the process: the process may
     // be running, so a survivor must fail the run Lost instead of starting it again.
