@@ -7,12 +7,7 @@
 import { artifactNameTemplateProblems, DEFAULT_ARTIFACT_NAME_TEMPLATE } from './artifact-name.js';
 import { TRAINING_VALIDATION_PREFIX, ValidationError } from './errors.js';
 import { hasControlCharacters, idProblems, labelProblems } from './id.js';
-import type {
-  Connection,
-  ModelTrainingSpec,
-  ResourceRequirements,
-  ToolchainIntegration,
-} from './types.js';
+import type { Connection, ModelTrainingSpec, ResourceRequirements, ToolchainIntegration } from './types.js';
 import { OBJECT_STORAGE_CONNECTION_TYPES } from './types.js';
 import { requestAboveLimitProblems, resourceQuantityProblems } from './validate-resources.js';
 

@@ -6,9 +6,9 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import YAML from 'yaml';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { unstorablePaths } from '../domain/wire.js';
+import { parseYamlDocument } from '../domain/yaml-text.js';
 import type { TrainingValidationContext } from '../domain/validate-training.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticator, type AuthOptions, type Principal } from './auth.js';
@@ -98,8 +98,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, text, done) => {
     try {
-      // maxAliasCount bounds "billion laughs" alias expansion.
-      done(null, YAML.parse(String(text), { maxAliasCount: 100 }) as unknown);
+      done(null, parseYamlDocument(String(text)));
     } catch (error) {
       done(
         new BadRequestError(`invalid YAML body: ${(error as Error).message.split('\n')[0] ?? ''}`),

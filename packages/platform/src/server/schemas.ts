@@ -191,35 +191,55 @@ const sameRun: Same<
 > = true;
 void [sameTraining, sameToolchain, sameConnection, sameRun];
 
-const SCALAR_TYPES = ['string', 'number', 'boolean', 'null'];
-
 /**
- * The request-body form of a schema: every field optional and nullable, scalars accept any scalar (the domain
- * reader turns them into strings), objects allow unknown fields. Structural mistakes (an array where an object is
- * expected) are still refused with a 400 naming the field.
+ * The request-body form of a schema: fields optional and nullable (Odahu's CLI sends explicit nulls, meaning
+ * unset), unknown fields allowed (`kind`), but every value of its declared type: `entrypoint: 0`, `workDir: true`
+ * or `hyperParameters: {"a": null}` are refused with a 400 naming the field, as Odahu's Go server refuses them,
+ * instead of being coerced. List items and map values are not nullable. The CLI turns a manifest's YAML numbers
+ * into the strings the API expects before sending.
  */
-export function lenient(schema: unknown): Record<string, unknown> {
+export function lenient(schema: unknown, nullable = true): Record<string, unknown> {
   if (typeof schema !== 'object' || schema === null) return {};
   const s = schema as Record<string, unknown>;
   const base: Record<string, unknown> = {};
   if (typeof s.description === 'string') base.description = s.description;
-  if (Array.isArray(s.anyOf)) return { ...base, type: SCALAR_TYPES };
+  const typed = (type: unknown): Record<string, unknown> => ({
+    ...base,
+    type: nullable ? [type, 'null'] : type,
+  });
+  if (Array.isArray(s.anyOf)) return {};
   switch (s.type) {
     case 'object': {
-      const out: Record<string, unknown> = { ...base, type: ['object', 'null'] };
+      const out = typed('object');
       if (s.properties && typeof s.properties === 'object') {
         out.properties = Object.fromEntries(
           Object.entries(s.properties as Record<string, unknown>).map(([k, v]) => [k, lenient(v)]),
         );
       }
       if (s.patternProperties && typeof s.patternProperties === 'object') {
-        out.additionalProperties = { type: SCALAR_TYPES };
+        const [valueSchema] = Object.values(s.patternProperties as Record<string, unknown>);
+        out.additionalProperties = lenient(valueSchema, false);
       }
       return out;
     }
     case 'array':
-      return { ...base, type: ['array', 'null'], items: lenient(s.items) };
+      return { ...typed('array'), items: lenient(s.items, false) };
+    case 'boolean':
+      // odahuflowctl's SDK sends YAML booleans as Go spellings ("True"): wire.ts reads them with ParseBool.
+      return { ...base, type: nullable ? ['boolean', 'string', 'null'] : ['boolean', 'string'] };
+    case 'string':
+    case 'integer':
+    case 'number':
+      return typed(s.type);
     default:
-      return { ...base, type: SCALAR_TYPES };
+      return {};
   }
+}
+
+/** A request body: the {@link lenient} form of an envelope, with `status` unchecked (the server ignores it). */
+export function requestBody(schema: unknown): Record<string, unknown> {
+  const body = lenient(schema);
+  const properties = (body.properties ?? {}) as Record<string, unknown>;
+  if ('status' in properties) properties.status = {};
+  return { ...body, type: 'object' };
 }

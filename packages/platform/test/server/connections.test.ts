@@ -91,8 +91,15 @@ describe('ToolchainIntegration routes', () => {
     });
     const tc = {
       id: 'mlflow',
-      spec: { entrypoint: '/run', defaultImage: 'img:1', additionalEnvironments: { A: 1 } },
+      spec: { entrypoint: '/run', defaultImage: 'img:1', additionalEnvironments: { A: '1' } },
     };
+    // Odahu's Go server refuses a number where a string is declared; so does Gangplank (no coercion).
+    const numeric = await call(app, 'POST', '/api/v1/toolchain/integration', {
+      ...tc,
+      spec: { ...tc.spec, additionalEnvironments: { A: 1 } },
+    });
+    expect(numeric.statusCode).toBe(400);
+    expect(numeric.data).toEqual({ message: 'invalid body: spec.additionalEnvironments.A must be string' });
     expect((await call(app, 'POST', '/api/v1/toolchain/integration', tc)).statusCode).toBe(201);
     expect((await call(app, 'POST', '/api/v1/toolchain/integration', tc)).statusCode).toBe(409);
     const put = await call(app, 'PUT', '/api/v1/toolchain/integration', {

@@ -7,7 +7,7 @@ import { validateConnection } from '../../domain/validate-connection.js';
 import { readConnectionBody } from '../../domain/wire.js';
 import type { Store } from '../../store/store.js';
 import { filter, parsePage, rejectUnknown } from '../query.js';
-import { ConnectionSchema, lenient, MessageSchema } from '../schemas.js';
+import { ConnectionSchema, MessageSchema, requestBody } from '../schemas.js';
 import { typed } from '../typed-app.js';
 
 const PATH = '/api/v1/connection';
@@ -17,7 +17,7 @@ const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.Stri
 
 export function registerConnectionRoutes(untyped: FastifyInstance, store: Store): void {
   const app = typed(untyped);
-  const body = { ...lenient(ConnectionSchema), type: 'object' };
+  const body = requestBody(ConnectionSchema);
 
   async function mustGet(id: string) {
     const connection = await store.getConnection(id);

@@ -6,7 +6,7 @@ import { validateToolchain } from '../../domain/validate-toolchain.js';
 import { readToolchainBody } from '../../domain/wire.js';
 import type { Store } from '../../store/store.js';
 import { parsePage, rejectUnknown } from '../query.js';
-import { lenient, MessageSchema, ToolchainIntegrationSchema } from '../schemas.js';
+import { MessageSchema, requestBody, ToolchainIntegrationSchema } from '../schemas.js';
 import { typed } from '../typed-app.js';
 
 const PATH = '/api/v1/toolchain/integration';
@@ -16,7 +16,7 @@ const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.Stri
 
 export function registerToolchainRoutes(untyped: FastifyInstance, store: Store): void {
   const app = typed(untyped);
-  const body = { ...lenient(ToolchainIntegrationSchema), type: 'object' };
+  const body = requestBody(ToolchainIntegrationSchema);
 
   app.get(
     PATH,

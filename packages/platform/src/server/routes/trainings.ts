@@ -12,7 +12,7 @@ import { validateTraining } from '../../domain/validate-training.js';
 import { isObject, parseGoBool, readString, readTrainingBody } from '../../domain/wire.js';
 import { filter, parsePage, parseSort, parseStates, rejectUnknown } from '../query.js';
 import {
-  lenient,
+  requestBody,
   MessageSchema,
   ModelTrainingSchema,
   TrainingResultSchema,
@@ -48,8 +48,8 @@ const LogQuery = Type.Object({
 });
 
 const RunParams = Type.Object({ id: Type.String(), runId: Type.String() });
-const TrainingBody = { ...lenient(ModelTrainingSchema), type: 'object' };
-const ResultBody = { ...lenient(TrainingResultSchema), type: 'object' };
+const TrainingBody = requestBody(ModelTrainingSchema);
+const ResultBody = requestBody(TrainingResultSchema);
 const CancelBody = { type: ['object', 'null'], properties: { reason: { type: ['string', 'null'] } } };
 
 /** The first value of a repeatable query parameter. */
