@@ -54,6 +54,10 @@ export const COMMANDS = {
     summary: "Stop a training's current run",
     load: () => import('./commands/train/cancel.js'),
   },
+  'train history': {
+    summary: "Print or export a run's metrics history (table, json or csv)",
+    load: () => import('./commands/train/history.js'),
+  },
   'train runs': {
     summary: 'List the runs of a training (every create and edit is a run)',
     load: () => import('./commands/train/runs.js'),

@@ -12,6 +12,7 @@ import { fileOption, outputFormatOpt, outputOption, timeoutMs, waitOptions } fro
 import { renderOutput } from './output.js';
 import { ProgressPrinter } from './progress.js';
 import type { ResourceSpec } from './resources.js';
+import { historyReader } from './progress-history.js';
 import { gatewayReader, prometheusReader, type MetricsReader } from './progress-metrics.js';
 import { describeOutcome, waitForTraining } from './wait.js';
 
@@ -210,7 +211,7 @@ export async function waitAndReport(
     now: ctx.io.now,
     sleep: ctx.io.sleep,
     printer,
-    metrics: metricsReader(ctx),
+    metrics: historyReader(ctx.client(), id, metricsReader(ctx)),
   });
   const line = describeOutcome(final);
   if (final.status?.state === 'failed' && !failureExpected) {

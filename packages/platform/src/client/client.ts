@@ -1,3 +1,4 @@
+import type { HistorySeries } from '../domain/history.js';
 import { HttpTransport, type HttpOptions } from './http.js';
 import type {
   ListQuery,
@@ -79,6 +80,24 @@ export class TrainingClient extends ResourceClient<WireModelTraining> {
       `${this.path}/${encodeURIComponent(id)}/runs`,
     );
     return runs ?? [];
+  }
+
+  /** `GET <path>/<id>/runs/<runId>/history`: every point the run recorded, as series (Gangplank). */
+  async history(id: string, runId: string): Promise<{ series: HistorySeries[] }> {
+    return this.http.json<{ series: HistorySeries[] }>('GET', this.historyPath(id, runId));
+  }
+
+  /** The same as CSV (`phase,name,step,time,value`; non-finite values as NaN/Inf, histograms left out). */
+  async historyCsv(id: string, runId: string): Promise<string> {
+    const res = await this.http.stream(
+      `${this.historyPath(id, runId)}?format=csv`,
+      AbortSignal.timeout(60_000),
+    );
+    return res.text();
+  }
+
+  private historyPath(id: string, runId: string): string {
+    return `${this.path}/${encodeURIComponent(id)}/runs/${encodeURIComponent(runId)}/history`;
   }
 
   /** `POST <path>/<id>/cancel`: asks the latest run to stop. */
