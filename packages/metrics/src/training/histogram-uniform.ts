@@ -4,7 +4,8 @@
  * exactly at the bounds even though bounds such as -0.7 are not exactly -1 + 3 × 0.1 in binary. Measured side by
  * side with a plain summing pass over the same arrays in bench/weights-histogram.ts.
  */
-import type { NumericArray } from './histogram.js';
+// Spelled out rather than imported from histogram.ts, which imports this module (no cycle).
+type NumericArray = ArrayLike<number>;
 
 /** How far a bound may sit from its even position, in steps; far below one, so an estimate is off by at most one. */
 const UNIFORM_TOLERANCE = 1e-9;
