@@ -64,14 +64,25 @@ export async function waitForTraining(
   }
 }
 
-/** One line describing a finished training, for stderr. */
+/**
+ * What a finished training came to, for stderr. The wire keeps Odahu's states, so a cancel arrives as `failed`
+ * with reason `Cancelled`: it reads as cancelled here. A failure ends with the command that prints its whole log
+ * (the status message holds only the tail of its error output).
+ */
 export function describeOutcome(training: WireModelTraining): string {
   const status = training.status ?? {};
+  if (status.state === 'failed' && status.reason === 'Cancelled') {
+    return [`training ${training.id} cancelled`, ...(status.message ? [status.message] : [])].join('; ');
+  }
   const parts = [`training ${training.id} ${status.state ?? 'unknown'}`];
   if (status.reason && status.state !== 'succeeded') parts.push(`reason: ${status.reason}`);
   if (typeof status.exitCode === 'number') parts.push(`exit code ${status.exitCode}`);
   if (status.message) parts.push(status.message);
   const artifact = status.artifacts?.[0]?.artifactName;
   if (artifact) parts.push(`artifact ${artifact}`);
-  return parts.join('; ');
+  const line = parts.join('; ');
+  if (status.state !== 'failed') return line;
+  const runId = status['runId'];
+  const run = typeof runId === 'string' && runId !== '' ? ` --run ${runId}` : '';
+  return `${line}\nthe whole log: gangplank train logs --id ${training.id}${run}`;
 }

@@ -128,14 +128,29 @@ export class HttpTransport {
         await this.sleep(200 * 2 ** attempt);
         continue;
       }
-      throw new ApiError(await errorMessage(res), res.status, `${method} ${path}`);
+      throw new ApiError(
+        await errorMessage(res, this.baseUrl, `${method} ${path}`),
+        res.status,
+        `${method} ${path}`,
+      );
     }
   }
 }
 
-/** Reads the server's `{"message": …}`; falls back to the raw text or the status text. */
-async function errorMessage(res: Response): Promise<string> {
+/**
+ * Reads the server's `{"message": …}`; falls back to the raw text or the status text. Every error answer of a
+ * Gangplank or Odahu server has a JSON message, so a 404 without one means the URL points elsewhere (often the
+ * Pushgateway, whose answer is a bare `404 page not found`): say so rather than echo that text.
+ */
+async function errorMessage(res: Response, baseUrl: string, request: string): Promise<string> {
   const text = await res.text().catch(() => '');
+  if (res.status === 404 && !hasJsonMessage(text)) {
+    const type = (res.headers.get('content-type') ?? 'no content type').split(';')[0];
+    return (
+      `${baseUrl} does not look like a Gangplank/Odahu API server (got 404 ${type} from ${request}); ` +
+      'is it the Pushgateway? The API listens on :5000 by default'
+    );
+  }
   if (text) {
     try {
       const parsed = JSON.parse(text) as unknown;
@@ -152,4 +167,17 @@ async function errorMessage(res: Response): Promise<string> {
     return text.trim().slice(0, 500);
   }
   return res.statusText || `HTTP ${res.status}`;
+}
+
+function hasJsonMessage(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as { message?: unknown }).message === 'string'
+    );
+  } catch {
+    return false;
+  }
 }
