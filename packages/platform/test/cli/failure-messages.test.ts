@@ -17,7 +17,7 @@ describe('describeOutcome', () => {
         message: 'the entry point exited with code 3; ERROR: data file /data/missing.csv not found',
         runId: 'broken-run-2',
       },
-    } as never);
+    });
     expect(line).toBe(
       'training broken failed; reason: Failed; exit code 3; the entry point exited with code 3; ' +
         'ERROR: data file /data/missing.csv not found\n' +
@@ -30,7 +30,7 @@ describe('describeOutcome', () => {
       id: 'fake-a',
       spec: {},
       status: { state: 'failed', reason: 'Cancelled', exitCode: 143, message: 'cancelled by a user' },
-    } as never);
+    });
     expect(line).toBe('training fake-a cancelled; cancelled by a user');
   });
 });
