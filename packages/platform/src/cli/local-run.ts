@@ -16,6 +16,7 @@ import type { CliContext } from './context.js';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import type { LocalPlan } from './local-plan.js';
 import { ProgressPrinter } from './progress.js';
+import { readHistoryFileMetrics } from './history-file.js';
 import { gatewayReader } from './progress-metrics.js';
 
 export interface LocalRunOptions {
@@ -73,7 +74,14 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
   const start = ctx.io.now();
   let metrics = {};
   let state = 'running';
-  const read = options.pushgatewayUrl ? gatewayReader(options.pushgatewayUrl) : undefined;
+  const gateway = options.pushgatewayUrl ? gatewayReader(options.pushgatewayUrl) : undefined;
+  // The history file is where the exporter writes first; the gateway (when given) covers scripts that only push.
+  let historyFile: string | undefined;
+  const read = async (match: { runId: string }) => {
+    const fromHistory = historyFile ? await readHistoryFileMetrics(historyFile) : {};
+    if (fromHistory.epoch === undefined && gateway) return gateway(match);
+    return fromHistory;
+  };
   // Only this run's series (the platform groups them under its run_id): the gateway keeps earlier runs of the same
   // training, whose epochs and losses would otherwise show until this run's first push, or alternate with it.
   const runId = `local-${randomUUID()}`;
@@ -85,7 +93,7 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
   process.once('SIGTERM', onSignal);
   const timer = setInterval(() => {
     void (async () => {
-      if (read) metrics = await read({ runId });
+      metrics = await read({ runId });
       draw();
     })();
   }, options.pollMs ?? 1000);
@@ -97,6 +105,7 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
       ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
       ...(options.pushgatewayUrl ? { pushgatewayAddr: options.pushgatewayUrl } : {}),
       signal: abort.signal,
+      onHistoryFile: (file) => (historyFile = file),
       onLog: (chunk) => {
         printer.suspend();
         ctx.io.stdout.write(`${chunk.text}\n`);
@@ -105,7 +114,8 @@ export async function runLocal(ctx: CliContext, plan: LocalPlan, options: LocalR
     });
     clearInterval(timer);
     state = result.state;
-    if (read) metrics = await read({ runId });
+    historyFile = result.historyFile;
+    metrics = await read({ runId });
     draw();
     printer.done();
     const parts = [`training ${id} ${result.state}`];

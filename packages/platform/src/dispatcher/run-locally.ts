@@ -47,6 +47,8 @@ export interface LocalTrainingOptions {
   keepWorkFolder?: boolean;
   /** Handed to the process as `GANGPLANK_PUSHGATEWAY_ADDR`. */
   pushgatewayAddr?: string;
+  /** Told where the run's history file is, before the run starts (to show progress from it). */
+  onHistoryFile?: (file: string) => void;
   /** Called with every log chunk, in order, while the run goes on. */
   onLog?: (chunk: ExecutorLogChunk) => void;
   /** Aborting cancels the run (SIGTERM to its tree, SIGKILL after the grace period). */
@@ -65,6 +67,8 @@ export interface LocalTrainingResult {
   artifacts: RunArtifact[];
   /** The zip in `outputDir`, on success. */
   artifactFile?: string;
+  /** The run's history, JSON lines the exporter appended (`GANGPLANK_HISTORY_FILE`): `<outputDir>/<runId>-history.jsonl`. */
+  historyFile: string;
   /** The unzipped output in `outputDir`, on success. */
   outputFolder?: string;
 }
@@ -108,6 +112,10 @@ export async function runTrainingLocally(options: LocalTrainingOptions): Promise
     },
     options.pushgatewayAddr ? { pushgatewayAddr: options.pushgatewayAddr } : {},
   );
+  // No server records the history here: the exporter appends it to a file beside the artifact.
+  const historyFile = join(outputDir, `${runId}-history.jsonl`);
+  spec.envs = [...(spec.envs ?? []), { name: 'GANGPLANK_HISTORY_FILE', value: historyFile }];
+  options.onHistoryFile?.(historyFile);
   const executor = new LocalExecutor({
     root,
     cacheDir: options.cacheDir ?? join(homedir(), '.cache', 'gangplank', 'deps'),
@@ -138,6 +146,7 @@ export async function runTrainingLocally(options: LocalTrainingOptions): Promise
     const status = await executor.status(handle);
     const result: LocalTrainingResult = {
       runId,
+      historyFile,
       state: status.phase === 'succeeded' ? 'succeeded' : 'failed',
       artifacts: status.artifacts ?? [],
       ...(status.exitCode !== undefined ? { exitCode: status.exitCode } : {}),

@@ -212,6 +212,16 @@ export const SERVER_CASES = {
     expect((await cli(['train', 'runs'])).code).toBe(2);
     expect((await cli(['train', 'runs', '--id', 'ghost'])).code).toBe(1);
   },
+  'train history': async () => {
+    const table = await cli(['train', 'history', 'wine']);
+    expect(table).toMatchObject({ code: 0, stdout: 'no history recorded yet\n' });
+    const csv = await cli(['train', 'history', '--id', 'wine', '-o', 'csv']);
+    expect(csv).toMatchObject({ code: 0, stdout: 'phase,name,step,time,value\n' });
+    expect(JSON.parse((await cli(['train', 'history', 'wine', '-o', 'json'])).stdout)).toEqual({ series: [] });
+    expect((await cli(['train', 'history'])).code).toBe(2);
+    expect((await cli(['train', 'history', 'wine', '-o', 'yaml'])).code).toBe(2);
+    expect((await cli(['train', 'history', 'ghost'])).code).toBe(1);
+  },
   'train logs': async () => {
     const plain = await cli(['train', 'logs', '--id', 'wine']);
     expect(plain.code, plain.stderr).toBe(0);
