@@ -1,7 +1,7 @@
 /**
  * The web app in a real headless Chromium against a real server (PGlite store, the shared Pushgateway and
  * Prometheus of the global setup): serving, the list (filters, sort, search, columns, cancelled apart), a run's
- * page (log, live status, charts from Prometheus while the server records no run history), compare of three runs,
+ * page (log, live status, charts from Prometheus for a run that recorded no history; history-page.test.ts has the charts from it), compare of three runs,
  * actions (create from YAML, edit, rerun, cancel, delete) and a viewer who sees none. Screenshots go to the folder
  * printed at the start.
  */
@@ -218,7 +218,7 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       await page.locator('#trainings th', { hasText: 'alpha' }).click();
       expect(await ids()).toEqual([TRAINING, FAILED, CANCELLED]);
       expect(await page.locator(`#trainings tr[data-id="${TRAINING}"] td`).last().textContent()).toBe('1.0');
-      await page.locator('#columns-picker', { hasText: 'run history' }).waitFor();
+      await page.locator('#columns-picker', { hasText: 'no metrics recorded' }).waitFor();
       console.log(`screenshot: ${await shoot(page, 'list')}`);
       // The list refreshes itself: a state change shows without a reload.
       await store.updateRun(runs[FAILED]!, { state: 'succeeded', exitCode: 0 });
@@ -243,7 +243,7 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       expect(await artifact.locator('a.download').getAttribute('href')).toBe(
         `/api/v1/model/training/${TRAINING}/artifact/wine-1.0.zip`,
       );
-      // Without run history the charts come from Prometheus, on a time axis, train and validation together.
+      // A run that recorded no history: the charts come from Prometheus, on a time axis, train and validation together.
       const chart = page.locator('#charts figure[data-title="loss"]');
       await chart.locator('canvas').waitFor();
       expect(await chart.locator('.u-legend').textContent()).toContain('val_loss');
@@ -299,7 +299,7 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       expect(hash).toBe(
         `#/compare?runs=${TRAINING}/${runs[TRAINING]},${FAILED}/${runs[FAILED]},${CANCELLED}/${runs[CANCELLED]}`,
       );
-      await page.locator('#compare-note', { hasText: 'run history' }).waitFor();
+      await page.locator('#compare-note', { hasText: 'recorded a run history' }).waitFor();
       console.log(`screenshot: ${await shoot(page, 'compare')}`);
       expect(errors).toEqual([]);
     } finally {

@@ -246,7 +246,9 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
           const run = answer.runs.find((r) => r.id === ref.trainingId && r.runId === ref.runId);
           return run ? scalars(run) : [];
         });
-        note = '';
+        note = series.every((s) => s.length === 0)
+          ? 'None of these runs recorded a run history (yet); hyperparameters are compared below.'
+          : '';
       } catch (error) {
         if (disposed) return;
         historyMissing = error instanceof HttpError && error.status === 404;

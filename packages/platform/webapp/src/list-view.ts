@@ -1,74 +1,40 @@
 /**
  * `#/`: every training with its latest run, filtered, sorted and searched in the page, with columns the user
- * picks. Run details (start, duration) and metric values are fetched only for rows on screen, so a store of
- * thousands of trainings lists as fast as one request; the list refreshes itself.
+ * picks. Run details (start, duration) and metric values are fetched only for rows on screen (`list-row-data.ts`),
+ * so a store of thousands of trainings lists as fast as one request; the list refreshes itself.
  */
 import type { ModelTraining } from '../../src/domain/types.js';
-import { errorText, HttpError } from './api.js';
+import { errorText } from './api.js';
 import type { View, ViewContext } from './context.js';
-import { DISPLAY_STATES, isFinished } from './display-state.js';
+import { isFinished } from './display-state.js';
 import { h, fill, type Child } from './dom.js';
 import { openEditor, NEW_TRAINING_YAML } from './editor.js';
-import { getRun, listTrainings, runsHistory, type WireRun } from './endpoints.js';
+import { listTrainings } from './endpoints.js';
 import { duration, number, when } from './format.js';
-import { metricLabel } from './compare-model.js';
-import { metricKey, scalars, summarize, type Summary } from './history.js';
+import type { Summary } from './history.js';
+import { drawColumnsPicker, savedColumns } from './list-columns.js';
 import {
-  choices,
+  cellValue,
   columnId,
   columnTitle,
   filterRows,
-  paramNames,
-  parseColumnId,
   sortRows,
   toRow,
-  type Aggregate,
-  type Column,
   type Filters,
   type Row,
   type Sort,
   type SortKey,
-  cellValue,
 } from './list-model.js';
+import { rowData } from './list-row-data.js';
+import { listToolbar } from './list-toolbar.js';
 import { canChangeTrainings } from './permissions.js';
 import { poll } from './poller.js';
-import { compareHref, runHref } from './route.js';
-import { clearSelection, isSelected, onSelectionChange, selectedRuns, setSelected } from './selection.js';
+import { runHref } from './route.js';
+import { isSelected, onSelectionChange, selectedRuns, setSelected } from './selection.js';
 import { stateBadge } from './state-badge.js';
 
 const REFRESH_MS = 5000;
 const LIST_SIZE = 1000;
-const COLUMNS_KEY = 'gangplank.columns';
-
-function savedColumns(): Column[] {
-  try {
-    const ids = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? '[]') as unknown;
-    return Array.isArray(ids)
-      ? ids
-          .map((id) => (typeof id === 'string' ? parseColumnId(id) : undefined))
-          .filter((c) => c !== undefined)
-      : [];
-  } catch {
-    return [];
-  }
-}
-
-function select(
-  id: string,
-  label: string,
-  options: readonly string[],
-  value: string,
-  all: string,
-): HTMLSelectElement {
-  const element = h(
-    'select',
-    { attrs: { id, 'aria-label': label } },
-    h('option', { attrs: { value: '' } }, all),
-    ...options.map((o) => h('option', { attrs: { value: o } }, o)),
-  );
-  element.value = options.includes(value) ? value : '';
-  return element;
-}
 
 export function mountList(box: HTMLElement, context: ViewContext): View {
   let trainings: ModelTraining[] = [];
@@ -79,89 +45,22 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   let sort: Sort = { key: 'created', descending: true };
   let columns = savedColumns();
   let pickerOpen = false;
-  const runs = new Map<string, WireRun>();
-  const stale = new Set<string>();
-  const metrics = new Map<string, Map<string, Summary>>();
-  const metricNames = new Set<string>();
-  let historyNote = '';
   const rowElements = new Map<string, HTMLTableRowElement>();
-  const pending = new Set<string>();
-  let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
-  const abort = new AbortController();
 
-  const wantsHistory = (): boolean => pickerOpen || columns.some((c) => c.kind === 'metric');
-  const metricsOf = (row: Row): Map<string, Summary> | undefined =>
-    row.runId ? metrics.get(row.runId) : undefined;
-
-  // Rows on screen: their runs and metrics are fetched (again after a refresh while they run).
-  const visible = new Set<string>();
-  const observer = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      const id = (entry.target as HTMLElement).dataset.id;
-      if (!id) continue;
-      if (entry.isIntersecting) {
-        visible.add(id);
-        queue(id);
-      } else visible.delete(id);
-    }
-  });
-
-  function queue(id: string): void {
-    const row = rowById.get(id);
-    if (!row?.runId) return;
-    const needRun = !runs.has(row.runId) || stale.has(row.runId);
-    const needHistory = wantsHistory() && !historyNote && (!metrics.has(row.runId) || stale.has(row.runId));
-    if (!needRun && !needHistory) return;
-    pending.add(id);
-    clearTimeout(flushTimer);
-    flushTimer = setTimeout(() => void flush(), 30);
-  }
-
-  async function flush(): Promise<void> {
-    const batch = rows.filter((r) => pending.has(r.id) && r.runId);
-    pending.clear();
-    if (batch.length === 0 || disposed) return;
-    const refs = batch.map((r) => ({ trainingId: r.id, runId: r.runId ?? '' }));
-    const loads: Promise<unknown>[] = refs.map(async (ref) => {
-      try {
-        runs.set(ref.runId, await getRun(ref));
-      } catch {
-        // deleted meanwhile: the next refresh drops the row
+  const data = rowData({
+    rowById: () => rowById,
+    wantsHistory: () => pickerOpen || columns.some((c) => c.kind === 'metric'),
+    onLoaded: (batch) => {
+      for (const row of batch) {
+        const element = rowElements.get(row.id);
+        if (element) fillRow(element, row);
       }
-    });
-    if (wantsHistory() && !historyNote) {
-      loads.push(
-        runsHistory(refs, abort.signal).then(
-          (answer) => {
-            for (const run of answer.runs) {
-              const byKey = new Map<string, Summary>();
-              for (const series of scalars(run)) {
-                const summary = summarize(series.points);
-                metricNames.add(metricKey(series));
-                if (summary) byKey.set(metricKey(series), summary);
-              }
-              metrics.set(run.runId, byKey);
-            }
-          },
-          (error: unknown) => {
-            historyNote =
-              error instanceof HttpError && error.status === 404
-                ? 'Metric columns need the run history, which this server does not serve.'
-                : `Run history: ${errorText(error)}`;
-          },
-        ),
-      );
-    }
-    await Promise.all(loads);
-    if (disposed) return;
-    for (const ref of refs) stale.delete(ref.runId);
-    for (const row of batch) {
-      const element = rowElements.get(row.id);
-      if (element) fillRow(element, row);
-    }
-    if (pickerOpen) drawPicker();
-  }
+      if (pickerOpen) drawPicker();
+    },
+  });
+  const metricsOf = (row: Row): ReadonlyMap<string, Summary> | undefined =>
+    row.runId ? data.metrics.get(row.runId) : undefined;
 
   let picked = new Set<string>();
   const pickKey = (trainingId: string, runId: string): string => `${trainingId}\n${runId}`;
@@ -170,7 +69,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   };
 
   function cells(row: Row): Child[] {
-    const run = row.runId ? runs.get(row.runId) : undefined;
+    const run = row.runId ? data.runs.get(row.runId) : undefined;
     const ref = row.runId ? { trainingId: row.id, runId: row.runId } : undefined;
     const pick = h('input', {
       class: 'pick',
@@ -231,199 +130,37 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   const tableBox = h('div', { class: 'scroll', attrs: { id: 'trainings-box' } });
   const pickerBox = h('div');
   const footer = h('p', { class: 'muted' });
-  const compareButton = h('button', {
-    attrs: { id: 'compare-selected', type: 'button' },
-    on: { click: () => (location.hash = compareHref(selectedRuns())) },
+  const toolbar = listToolbar(filters, {
+    filter: () => drawTable(),
+    togglePicker: () => {
+      pickerOpen = !pickerOpen;
+      drawPicker();
+      if (pickerOpen) data.queueVisible();
+      return pickerOpen;
+    },
   });
-  const clearButton = h(
-    'button',
-    { attrs: { type: 'button' }, on: { click: () => clearSelection() } },
-    'Clear',
-  );
-  const toolbar = h('div', { class: 'toolbar' });
-
-  function drawSelection(): void {
-    const n = selectedRuns().length;
-    compareButton.textContent = `Compare selected (${n})`;
-    compareButton.disabled = n === 0;
-    clearButton.disabled = n === 0;
-  }
-
-  function drawToolbar(): void {
-    const search = h('input', {
-      attrs: { id: 'search', type: 'search', placeholder: 'search by id', 'aria-label': 'search by id' },
-      on: {
-        input: (event) => {
-          filters.search = (event.target as HTMLInputElement).value;
-          drawTable();
-        },
-      },
-    });
-    search.value = filters.search;
-    const state = select('filter-state', 'state', DISPLAY_STATES, filters.state, 'any state');
-    state.addEventListener('change', () => {
-      filters.state = state.value as Filters['state'];
-      drawTable();
-    });
-    const toolchain = select(
-      'filter-toolchain',
-      'toolchain',
-      choices(rows, 'toolchain'),
-      filters.toolchain,
-      'any toolchain',
-    );
-    toolchain.addEventListener('change', () => {
-      filters.toolchain = toolchain.value;
-      drawTable();
-    });
-    const model = select('filter-model', 'model', choices(rows, 'model'), filters.model, 'any model');
-    model.addEventListener('change', () => {
-      filters.model = model.value;
-      drawTable();
-    });
-    const columnsButton = h(
-      'button',
-      {
-        attrs: { id: 'columns-button', type: 'button', 'aria-expanded': String(pickerOpen) },
-        on: {
-          click: () => {
-            pickerOpen = !pickerOpen;
-            columnsButton.setAttribute('aria-expanded', String(pickerOpen));
-            drawPicker();
-            if (pickerOpen) for (const id of rowElements.keys()) queueIfVisible(id);
-          },
-        },
-      },
-      'Columns…',
-    );
-    fill(
-      toolbar,
-      search,
-      state,
-      toolchain,
-      model,
-      columnsButton,
-      h('span', { class: 'spacer' }),
-      compareButton,
-      clearButton,
-    );
-    drawSelection();
-  }
-
-  function queueIfVisible(id: string): void {
-    if (visible.has(id)) queue(id);
-  }
-
-  function saveColumns(): void {
-    localStorage.setItem(COLUMNS_KEY, JSON.stringify(columns.map(columnId)));
-  }
 
   function drawPicker(): void {
     if (!pickerOpen) {
       fill(pickerBox);
       return;
     }
-    const chosen = new Set(columns.map(columnId));
-    const params = paramNames(rows).map((name) => {
-      const column: Column = { kind: 'param', name };
-      const box = h('input', {
-        attrs: { type: 'checkbox', 'aria-label': `column ${name}` },
-        on: {
-          change: (event) => {
-            const on = (event.target as HTMLInputElement).checked;
-            columns = on ? [...columns, column] : columns.filter((c) => columnId(c) !== columnId(column));
-            saveColumns();
-            drawTable();
-          },
-        },
-      });
-      box.checked = chosen.has(columnId(column));
-      return h('label', {}, box, ` ${name}`);
-    });
-    const names = [...metricNames].sort();
-    const metric = h(
-      'select',
-      { attrs: { id: 'metric-column', 'aria-label': 'metric' } },
-      ...names.map((n) => h('option', { attrs: { value: n } }, metricLabel(n))),
-    );
-    const aggregate = h(
-      'select',
-      { attrs: { id: 'metric-aggregate', 'aria-label': 'value' } },
-      ...(['last', 'min', 'max'] as const).map((a) => h('option', { attrs: { value: a } }, a)),
-    );
-    const add = h(
-      'button',
-      {
-        attrs: { type: 'button', id: 'add-metric-column' },
-        on: {
-          click: () => {
-            const column: Column = {
-              kind: 'metric',
-              key: metric.value,
-              aggregate: aggregate.value as Aggregate,
-            };
-            if (!metric.value || chosen.has(columnId(column))) return;
-            columns = [...columns, column];
-            saveColumns();
-            drawTable();
-          },
-        },
+    drawColumnsPicker(pickerBox, {
+      rows,
+      columns,
+      metricNames: data.metricNames,
+      historyNote: data.historyNote(),
+      onChange: (next) => {
+        columns = next;
+        drawTable();
       },
-      'Add column',
-    );
-    add.disabled = names.length === 0;
-    const metricColumns = columns
-      .filter((c) => c.kind === 'metric')
-      .map((c) =>
-        h(
-          'button',
-          {
-            attrs: { type: 'button', title: 'remove this column' },
-            on: {
-              click: () => {
-                columns = columns.filter((other) => columnId(other) !== columnId(c));
-                saveColumns();
-                drawTable();
-              },
-            },
-          },
-          `${columnTitle(c)} ×`,
-        ),
-      );
-    fill(
-      pickerBox,
-      h(
-        'div',
-        { class: 'columns-picker', attrs: { id: 'columns-picker' } },
-        h(
-          'fieldset',
-          {},
-          h('legend', {}, 'Hyperparameters'),
-          ...(params.length ? params : [h('span', { class: 'muted' }, 'none')]),
-        ),
-        h(
-          'fieldset',
-          {},
-          h('legend', {}, 'Metrics of the latest run'),
-          metric,
-          aggregate,
-          add,
-          ...metricColumns,
-          historyNote
-            ? h('span', { class: 'muted' }, historyNote)
-            : names.length
-              ? ''
-              : h('span', { class: 'muted' }, 'no metrics recorded by the runs on screen'),
-        ),
-      ),
-    );
+    });
   }
 
   function drawTable(): void {
     const shown = sortRows(filterRows(rows, filters), sort, columns, metricsOf);
     refreshPicked();
-    observer.disconnect();
-    visible.clear();
+    data.unobserve();
     rowElements.clear();
     if (trainings.length === 0) {
       fill(
@@ -470,8 +207,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
       fill(tableBox, h('table', { attrs: { id: 'trainings' } }, h('thead', {}, h('tr', {}, ...heads)), body));
       // Watched after the rows are painted, so the first frame does not wait on a thousand intersections.
       requestAnimationFrame(() => {
-        if (rowElements.get(shown[0]?.id ?? '') === observed[0])
-          for (const element of observed) observer.observe(element);
+        if (rowElements.get(shown[0]?.id ?? '') === observed[0]) data.observe(observed);
       });
     }
     const hidden = rows.length - shown.length;
@@ -505,10 +241,10 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   void context.access.then((access) => {
     if (!disposed && canChangeTrainings(access)) titleRow.appendChild(newButton);
   });
-  fill(box, titleRow, toolbar, pickerBox, tableBox, footer);
-  drawToolbar();
+  fill(box, titleRow, toolbar.element, pickerBox, tableBox, footer);
+  toolbar.draw(rows, pickerOpen);
   const stopSelection = onSelectionChange(() => {
-    drawSelection();
+    toolbar.drawSelection();
     for (const element of box.querySelectorAll<HTMLInputElement>('input.pick')) {
       const id = element.closest('tr')?.dataset.id;
       const row = id === undefined ? undefined : rowById.get(id);
@@ -527,9 +263,9 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
       total = answer.total;
       rows = trainings.map(toRow);
       rowById = new Map(rows.map((r) => [r.id, r]));
-      for (const [runId, run] of runs) if (!isFinished(run.state)) stale.add(runId);
+      data.markStale((run) => isFinished(run.state));
       context.notify('');
-      if (first) drawToolbar();
+      if (first) toolbar.draw(rows, pickerOpen);
       first = false;
       drawTable();
       performance.mark('gangplank:list-drawn');
@@ -543,9 +279,7 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
       disposed = true;
       stop();
       stopSelection();
-      abort.abort();
-      observer.disconnect();
-      clearTimeout(flushTimer);
+      data.dispose();
     },
   };
 }

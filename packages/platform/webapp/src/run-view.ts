@@ -44,21 +44,24 @@ interface Points {
 
 async function loadPoints(training: ModelTraining, run: WireRun, signal: AbortSignal): Promise<Points> {
   const ref = { trainingId: training.id, runId: run.id };
+  let why = 'this server records no run history';
   try {
     const history = await runHistory(ref, signal);
-    return { scalars: scalars(history), histograms: histograms(history), hasSteps: true, note: '' };
+    if (history.series.length > 0)
+      return { scalars: scalars(history), histograms: histograms(history), hasSteps: true, note: '' };
+    why = 'this run recorded no history';
   } catch (error) {
     if (!(error instanceof HttpError && error.status === 404)) throw error;
   }
-  // No run history on this server: what Prometheus scraped, on a time axis.
+  // No run history (an older server, or a script that does not record it): what Prometheus scraped, by time.
   const url = `/api/v1/model/training/${encodeURIComponent(training.id)}/metrics?run=${encodeURIComponent(run.id)}`;
   const answer = await getJson<MetricsAnswer>(url, signal);
   const from =
     answer.source === 'none'
-      ? 'This server records no run history and has no Prometheus or Pushgateway configured.'
+      ? `No run history (${why}) and no Prometheus or Pushgateway configured.`
       : answer.source === 'prometheus'
-        ? 'From Prometheus samples (this server records no run history): time axes only, epochs shorter than the scrape interval are missing.'
-        : 'Current values from the Pushgateway (no run history, no Prometheus): one point per metric.';
+        ? `From Prometheus samples (${why}): time axes only, epochs shorter than the scrape interval are missing.`
+        : `Current values from the Pushgateway (${why}, no Prometheus): one point per metric.`;
   return {
     scalars: seriesFromMetrics(answer),
     histograms: [],
