@@ -11,6 +11,8 @@ export interface ActiveRun {
   cursor?: string;
   /** The cursor moved since it was last saved with the run. */
   cursorDirty: boolean;
+  /** The last lines of the run's stderr seen so far, for the status message of a failure. */
+  errorTail?: string;
   /** The state and pod name last stored, so an unchanged status writes nothing. */
   state: TrainingRun['state'];
   podName?: string;

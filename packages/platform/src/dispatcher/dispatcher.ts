@@ -28,6 +28,7 @@ import { runInfo } from './run-info.js';
 import { RunMetricsPublisher, type RunMetricsInfo } from './run-metrics.js';
 import { singleFlight } from './single-flight.js';
 import { patchFor, runStateOf } from './state-mapping.js';
+import { messageWithErrorTail } from './error-tail.js';
 import { drainLogs } from './run-logs.js';
 
 export type { DispatcherOptions, DispatcherStore } from './dispatcher-options.js';
@@ -306,6 +307,10 @@ class RunDispatcher implements Dispatcher {
       return;
     }
     const patch = patchFor(status, a, this.clock());
+    // A failure says why: the tail of its error output joins the status message (a cancel needs no cause).
+    if (patch?.state === 'failed' && patch.reason !== 'Cancelled') {
+      patch.message = messageWithErrorTail(patch.message, a.errorTail);
+    }
     if (!patch && !a.cursorDirty) return;
     const handle = { ...a.handle, ...(a.cursor !== undefined ? { logCursor: a.cursor } : {}) };
     try {

@@ -1,6 +1,7 @@
 /** Moving an executor's log pages into the store, behind a cursor the run keeps. */
 import type { ExecutorHandle, ExecutorLogChunk, Executor } from '../executors/executor.js';
 import type { Store } from '../store/store.js';
+import { appendErrorTail } from './error-tail.js';
 
 /** Chunks read from an executor per page. */
 export const LOG_PAGE = 1000;
@@ -26,6 +27,7 @@ export interface LogPosition {
   handle: ExecutorHandle;
   cursor?: string;
   cursorDirty: boolean;
+  errorTail?: string;
 }
 
 /** Stores every chunk the executor has after the cursor, page by page, and moves the cursor past them. */
@@ -36,7 +38,10 @@ export async function drainLogs(
 ): Promise<void> {
   for (;;) {
     const page = await executor.logs(at.handle, at.cursor, LOG_PAGE);
-    if (page.chunks.length > 0) await store.appendLogs(at.run.id, page.chunks.map(toStoreChunk));
+    if (page.chunks.length > 0) {
+      await store.appendLogs(at.run.id, page.chunks.map(toStoreChunk));
+      at.errorTail = appendErrorTail(at.errorTail, page.chunks);
+    }
     if (page.cursor !== at.cursor) {
       at.cursor = page.cursor;
       at.cursorDirty = true;

@@ -119,7 +119,9 @@ describe('dispatcher with the local executor', () => {
       state: 'failed',
       exitCode: 3,
       reason: 'Failed',
-      message: 'the entry point exited with code 3',
+      // The cause, from the tail of its stderr, is in the status message (issue 15 item 7).
+      message:
+        'the entry point exited with code 3; last lines of its error output:\nError: the loss became NaN',
     });
     // failed: its logs are stored, the folder goes
     await expect.poll(() => existsSync(join(root, 'runs', run.id)), WAIT).toBe(false);
