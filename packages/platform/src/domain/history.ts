@@ -9,7 +9,6 @@
  */
 
 export type HistoryPhase = 'train' | 'test';
-export const HISTORY_PHASES: readonly HistoryPhase[] = ['train', 'test'];
 
 /** A cumulative histogram bucket: `count` observations ≤ `le`. The last bucket is `+Inf`. */
 export interface HistoryBucket {
