@@ -82,7 +82,7 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
         headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({
           ...body,
-          spec: { ...body.spec, hyperParameters: { lr: String(0.1 * (i + 1)), epochs: String(EPOCHS) } },
+          spec: { ...body.spec, hyperParameters: { lr: (0.1 * (i + 1)).toFixed(1), epochs: String(EPOCHS) } },
         }),
       });
       expect(created.status).toBe(201);

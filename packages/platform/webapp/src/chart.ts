@@ -58,6 +58,11 @@ function faded(colour: string, alpha: number): string {
     .padStart(2, '0')}`;
 }
 
+function showLastWhenIdle(u: uPlot, data: uPlot.AlignedData): void {
+  const last = (data[0]?.length ?? 0) - 1;
+  if (last >= 0 && (u.cursor.idx === null || u.cursor.idx === undefined)) u.setLegend({ idx: last });
+}
+
 /**
  * A figure with one chart of `lines` on a shared x axis; `box` sizes it. With smoothing, the raw values stay drawn
  * faintly under the smoothed ones (as TensorBoard does), kept out of the legend.
@@ -101,8 +106,11 @@ export function lineChart(
     ],
     legend: { live: true },
     cursor: { drag: { x: true, y: false } },
+    // Away from the plot the legend reads the last step, not blanks.
+    hooks: { setCursor: [(u) => showLastWhenIdle(u, data)] },
   };
   const plot = new uPlot(options, data, figure);
+  showLastWhenIdle(plot, data);
   if (smoothed) {
     const rows = plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
     rows.forEach((row, i) => {
