@@ -8,9 +8,8 @@
  *
  * "First render" is navigation start to the frame where every list row (or the compare chart and its tables) is in
  * the page, read from `performance.now()` in the page; the plain table is static HTML holding the same rows, so it
- * is what the browser needs at least. Until the server serves run history, the compare view's one history request
- * (`GET …/training-history?runs=`) is answered inside the browser with the generated points (the runs themselves
- * come from the real server); the list uses no history.
+ * is what the browser needs at least. The compare view's generated points are stored in the server's run history
+ * and read through its one `GET …/training-history?runs=` request; the list uses no history.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -201,9 +200,19 @@ try {
         summaryRows,
       ),
   });
-  await page.route('**/api/v1/model/training-history?**', (route) =>
-    route.fulfill({ json: { runs: histories } }),
-  );
+  // The compare view reads them through the real `GET …/training-history?runs=` route.
+  for (const h of histories) {
+    await store.appendHistory(
+      h.runId,
+      h.series.flatMap((s) =>
+        (s.points as { step: number; time: number; value: number }[]).map((p) => ({
+          phase: 'train' as const,
+          name: s.name,
+          ...p,
+        })),
+      ),
+    );
+  }
 
   const [listApp, listPlain, listApi] = await measure(
     page,

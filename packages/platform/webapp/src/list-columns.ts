@@ -123,9 +123,8 @@ export function drawColumnsPicker(box: HTMLElement, input: PickerInput): void {
         'fieldset',
         {},
         h('legend', {}, 'Metrics of the latest run'),
-        metric,
-        aggregate,
-        add,
+        // With nothing to pick, empty selects would only puzzle: the note says why.
+        ...(names.length ? [metric, aggregate, add] : []),
         ...metricColumns,
         input.historyNote
           ? h('span', { class: 'muted' }, input.historyNote)
