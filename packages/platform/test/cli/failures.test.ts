@@ -95,7 +95,7 @@ describe('train cancel --wait', () => {
     const r = await cli(['train', 'cancel', '--id', 'to-cancel', '--wait']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
-      'ModelTraining to-cancel cancel requested (state: failed)\ntraining to-cancel cancelled\n',
+      'ModelTraining to-cancel cancel requested (state: cancelled)\ntraining to-cancel cancelled\n',
     );
   });
 });
