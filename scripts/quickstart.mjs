@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // `npm run quickstart`: the README's main job, from a fresh clone. It installs what is missing (npm packages, a
 // build, the Debian packages of Prometheus, the Pushgateway and Alertmanager), brings the monitoring stack up on
-// 9090/9091/9093 (reusing the one an earlier quickstart left running), trains the MNIST convnet of
-// examples/train for a few epochs through the platform (`gangplank local train run` of
-// examples/trainings/mnist.yaml) while showing its progress, and ends with the Prometheus URL of a graph of
-// gangplank_train_val_loss, the artifact's path and how to stop everything.
+// 9090/9091/9093 (reusing the one an earlier quickstart left running), starts the Gangplank API server on 5000
+// (replacing the one an earlier quickstart left running), applies examples/trainings/mnist.yaml to it and waits
+// for the MNIST run while showing its progress, and ends with the run's page in the web app, the Prometheus URL
+// of a graph of gangplank_train_val_loss, the artifact's path and how to stop everything.
 //
-//   npm run quickstart -- [--epochs 3] [--train-images N] [--state-dir .state/stack]
+//   npm run quickstart -- [--epochs 3] [--train-images N] [--state-dir .state/stack] [--api-port 5000]
 //                         [--prometheus-port 9090] [--pushgateway-port 9091] [--alertmanager-port 9093]
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, ensureDebianPackages, ensureNpmPackages, root } from './lib/prepare.mjs';
+import { startQuickstartServer, stopQuickstartServer } from './lib/quickstart-server.mjs';
 
 const USAGE = `usage: npm run quickstart -- [options]
 
@@ -22,6 +23,7 @@ const USAGE = `usage: npm run quickstart -- [options]
   --prometheus-port <n>     default 9090; 0 picks a free port (also for the two below)
   --pushgateway-port <n>    default 9091
   --alertmanager-port <n>   default 9093
+  --api-port <n>            the Gangplank API server and web app (default 5000; 0 picks a free port)
   -h, --help                this text`;
 
 const JOB = 'mnist';
@@ -43,6 +45,7 @@ function parse() {
         'prometheus-port': { type: 'string' },
         'pushgateway-port': { type: 'string' },
         'alertmanager-port': { type: 'string' },
+        'api-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -65,6 +68,7 @@ function parse() {
   return {
     epochs: int('epochs', 3, 1),
     trainImages: int('train-images', undefined, 64),
+    apiPort: int('api-port', 5000, 0),
     stateDir: values['state-dir'] ?? process.env.GANGPLANK_STACK_DIR ?? join(root, '.state', 'stack'),
     ports: {
       prometheus: int('prometheus-port', 9090, 0),
@@ -75,6 +79,10 @@ function parse() {
 }
 
 const options = parse();
+const show = (path) => {
+  const shown = relative(process.cwd(), path);
+  return shown === '' ? '.' : shown.startsWith('..') ? path : shown;
+};
 const started = Date.now();
 const step = (text) => console.log(`\n▶ ${text}`);
 
@@ -106,13 +114,16 @@ for (const s of [prometheus, pushgateway, alertmanager]) {
   );
 }
 
-// The training runs through the platform: `gangplank local train run` with the embedded defaults (no API server),
-// the same local executor as the server. Epochs and image count are the training's hyperparameters: when they
-// differ from the checked-in manifest, a copy with them set (and its relative connection paths made absolute)
-// is written next to the run's output.
+// The training runs through the platform's API server, the one the web app talks to: `gangplank serve` with its
+// embedded PGlite store in .state/quickstart/server and the local executor, pushing to the stack's Pushgateway.
+// The server resolves a local connection's path on its own, so the manifest goes in as a copy with the connection
+// paths made absolute (and the epochs and image count set as the training's hyperparameters).
 const outputDir = join(root, '.state', 'quickstart');
+const serverDir = join(outputDir, 'server');
+const cli = join(root, 'packages', 'platform', 'bin', 'gangplank.js');
 const manifestFile = join(root, 'examples', 'trainings', 'mnist.yaml');
-let manifest = manifestFile;
+const manifest = join(outputDir, 'mnist.yaml');
+const dependencies = join(outputDir, 'mnist-toolchain.yaml');
 {
   const { parseAllDocuments, stringify } = await import('yaml');
   const docs = parseAllDocuments(readFileSync(manifestFile, 'utf8')).map((d) => d.toJS());
@@ -120,74 +131,104 @@ let manifest = manifestFile;
   if (!training) fail(`${relative(root, manifestFile)} holds no ModelTraining "${JOB}"`);
   const params = { ...training.spec.hyperParameters, epochs: String(options.epochs) };
   if (options.trainImages !== undefined) params['train-images'] = String(options.trainImages);
-  if (JSON.stringify(params) !== JSON.stringify(training.spec.hyperParameters)) {
-    training.spec.hyperParameters = params;
-    for (const d of docs) {
-      if (d?.kind === 'Connection' && d.spec?.type === 'local' && !isAbsolute(d.spec.uri))
-        d.spec.uri = resolve(dirname(manifestFile), d.spec.uri);
-    }
-    mkdirSync(outputDir, { recursive: true });
-    manifest = join(outputDir, 'mnist.yaml');
-    writeFileSync(
-      manifest,
-      `# examples/trainings/mnist.yaml with the quickstart's options\n` +
-        docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'),
-    );
+  training.spec.hyperParameters = params;
+  for (const d of docs) {
+    if (d?.kind === 'Connection' && d.spec?.type === 'local' && !isAbsolute(d.spec.uri))
+      d.spec.uri = resolve(dirname(manifestFile), d.spec.uri);
   }
+  mkdirSync(outputDir, { recursive: true });
+  const write = (file, list) =>
+    writeFileSync(
+      file,
+      `# examples/trainings/mnist.yaml with the quickstart's options\n` +
+        list.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'),
+    );
+  write(manifest, docs);
+  write(
+    dependencies,
+    docs.filter((d) => d && d.kind !== 'ModelTraining'),
+  );
 }
-const cliArgs = [
-  'packages/platform/bin/gangplank.js',
-  ...['local', 'train', 'run', '-f', relative(root, manifest), '--id', JOB],
-  ...['--output-dir', relative(root, outputDir)],
+
+step('Starting the Gangplank API server (embedded PGlite store, local executor)');
+const replaced = await stopQuickstartServer(serverDir, cli);
+if (replaced) console.log(`  stopped the server an earlier quickstart left running (pid ${replaced})`);
+let server;
+try {
+  server = await startQuickstartServer({
+    dir: serverDir,
+    cli,
+    cwd: root,
+    port: options.apiPort,
+    pushgateway: pushgateway.url,
+    prometheus: prometheus.url,
+  });
+} catch (error) {
+  fail(error.message);
+}
+console.log(
+  `  ${'API server'.padEnd(13)} ${server.url.padEnd(24)} pid ${server.pid}, log ${show(server.log)}`,
+);
+
+const gangplank = (args, stdio = 'inherit') =>
+  new Promise((resolveCode) => {
+    const child = spawn(process.execPath, [cli, '--url', server.url, ...args], { cwd: root, stdio });
+    child.on('exit', (status, signal) => resolveCode(status ?? (signal ? 130 : 1)));
+    child.on('error', (error) => {
+      console.error(`quickstart: could not start the CLI: ${error.message}`);
+      resolveCode(1);
+    });
+  });
+const api = async (path) => {
+  const res = await fetch(`${server.url}/api/v1${path}`, { signal: AbortSignal.timeout(5000) });
+  return res.ok ? res.json() : undefined;
+};
+
+step(
+  `Applying the toolchain and the connection: node packages/platform/bin/gangplank.js bulk apply ${relative(root, dependencies)}`,
+);
+if ((await gangplank(['bulk', 'apply', relative(root, dependencies)])) !== 0) fail('bulk apply failed');
+
+// The first quickstart creates the training; a later one updates it, which reruns it (earlier runs stay listed).
+const exists = (await api(`/model/training/${JOB}`)) !== undefined;
+const trainArgs = [
+  'train',
+  exists ? 'edit' : 'create',
+  '-f',
+  relative(root, manifest),
+  '--id',
+  JOB,
+  '--wait',
 ];
 step(
-  `Training the MNIST convnet for ${options.epochs} epoch(s) through the platform, pushing to ${pushgateway.url} as job="${JOB}":\n` +
-    `  GANGPLANK_PUSHGATEWAY_ADDR=${pushgateway.url} node ${cliArgs.join(' ')}`,
+  `Training the MNIST convnet for ${options.epochs} epoch(s) on the server, pushing to ${pushgateway.url} as job="${JOB}":\n` +
+    `  node packages/platform/bin/gangplank.js --url ${server.url} ${trainArgs.join(' ')}`,
 );
-const trainingStarted = Date.now();
-let artifact;
-const code = await new Promise((resolveCode) => {
-  // The CLI reads the gateway for its live progress line (stderr, left on the terminal) and hands the address to
-  // the run; stdout (the run's log, then the result line) is passed through and read for the artifact's path.
-  const child = spawn(process.execPath, cliArgs, {
-    cwd: root,
-    stdio: ['inherit', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      GANGPLANK_PUSHGATEWAY_ADDR: pushgateway.url,
-      GANGPLANK_PROMETHEUS_URL: prometheus.url,
-    },
-  });
-  let tail = '';
-  child.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    tail = (tail + chunk.toString()).slice(-4096);
-    artifact = /; artifact (.+?\.zip)(;|$)/m.exec(tail)?.[1] ?? artifact;
-  });
-  // Ctrl-C reaches the CLI too (same process group); it cancels the run, which pushes its state and stops.
-  process.on('SIGINT', () => undefined);
-  child.on('exit', (status, signal) => resolveCode(status ?? (signal ? 130 : 1)));
-  child.on('error', (error) => {
-    console.error(`quickstart: could not start the training: ${error.message}`);
-    resolveCode(1);
-  });
-});
+// Ctrl-C reaches the CLI too (same process group): it stops waiting; the run goes on on the server.
+process.on('SIGINT', () => undefined);
+const code = await gangplank(trainArgs);
 
-// The platform names the run (`run_id`, a grouping label with `training`): the newest training group of the job
-// on the gateway pushed after this run started is this run.
-let runId;
-try {
-  const res = await fetch(`${pushgateway.url}/api/v1/metrics`, { signal: AbortSignal.timeout(5000) });
-  const groups = (await res.json())?.data ?? [];
-  let newest = 0;
-  for (const g of groups) {
-    const pushed = Number(g.push_time_seconds?.metrics?.[0]?.value) * 1000;
-    if (g.labels?.job !== JOB || g.labels?.training !== JOB || !g.gangplank_train_val_loss) continue;
-    if (pushed >= trainingStarted && pushed > newest) [newest, runId] = [pushed, g.labels.run_id];
-  }
-} catch {
-  // No run id: the URLs below select the job only.
+const runs = (await api(`/model/training/${JOB}/runs`).catch(() => undefined)) ?? [];
+const run = runs[runs.length - 1];
+const runId = run?.id;
+// The run's artifact (the zipped output folder) is named in its status; the server keeps it under its data folder.
+function findArtifact(dir, finished) {
+  const name = finished?.artifacts?.[0]?.artifactName;
+  if (!name) return undefined;
+  const walk = (folder, depth) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isFile() && entry.name === name) return path;
+      if (entry.isDirectory() && depth > 0) {
+        const found = walk(path, depth - 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(dir, 4);
 }
+
 const selector = `{job="${JOB}",training="${JOB}"${runId ? `,run_id="${runId}"` : ''}}`;
 if (code === 0 && runId) {
   // Prometheus scrapes the gateway every 5 s: wait until it holds the last epoch, so the graph is complete.
@@ -208,7 +249,9 @@ if (code === 0 && runId) {
 }
 
 // The other examples load the model from examples/models/mnist_convnet: put this run's best model there.
-const outputFolder = artifact?.replace(/\.zip$/, '');
+const artifact = findArtifact(serverDir, run);
+// The server zips the run's folder <run>/output into <run>/artifacts/ and keeps the folder.
+const outputFolder = artifact && join(dirname(dirname(artifact)), 'output');
 const savedModel = outputFolder && join(outputFolder, 'mnist_convnet');
 const modelDir = join(root, 'examples', 'models', 'mnist_convnet');
 let modelCopied = false;
@@ -220,10 +263,6 @@ if (code === 0 && savedModel && existsSync(savedModel)) {
 
 const graph = (expr) =>
   `${prometheus.url}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=0&g0.range_input=15m`;
-const show = (path) => {
-  const shown = relative(process.cwd(), path);
-  return shown === '' ? '.' : shown.startsWith('..') ? path : shown;
-};
 const stateDir = show(info.stateDir);
 const downCommand =
   info.stateDir === join(root, '.state', 'stack')
@@ -234,8 +273,10 @@ ${code === 0 ? '✔ Training done' : `✖ Training ended with exit code ${code}`
 
 Validation loss of the job in Prometheus (this run and any earlier ones, one line per run_id):
   ${graph(`gangplank_train_val_loss{job="${JOB}"}`)}
-${runId ? 'Just this run' : 'This training'} (run_id ${runId ?? 'not found on the gateway'}):
+${runId ? 'Just this run' : 'This training'} (run_id ${runId ?? 'not found on the server'}):
   ${graph(`gangplank_train_val_loss${selector}`)}
+The run in the web app (its charts, logs and artifact):
+  ${runId ? `${server.url}/ui/#/training/${JOB}/${runId}` : `${server.url}/ui/`}
 
 Pushgateway:   ${pushgateway.url}   (curl -s ${pushgateway.url}/metrics | grep gangplank_train)
 Alertmanager:  ${alertmanager.url}
@@ -247,6 +288,8 @@ The best model is also in examples/models/mnist_convnet; try the other examples 
     : ''
 }
 
+The API server keeps running for you to look (pid ${server.pid}; the next quickstart replaces it).
 Stop everything with:
+  kill ${server.pid}            # the API server
   ${downCommand}`);
 process.exit(code);
