@@ -9,13 +9,11 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { gatewayGroups } from '../../../../test/support/prometheus.js';
-import { createDispatcher, type Dispatcher } from '../../src/dispatcher/dispatcher.js';
-import { notifyingStore } from '../../src/dispatcher/notifying-store.js';
 import { LocalExecutor } from '../../src/executors/local.js';
-import { createApp } from '../../src/server/app.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FIXTURES, tempDir } from '../fixtures/specs.js';
+import { startApiWithDispatcher, type ApiWithDispatcher } from '../support/api-dispatcher.js';
 
 const root = tempDir('gp-mnist-');
 const pushgateway = inject('pushgatewayUrl');
@@ -24,24 +22,20 @@ const trainScript = join(repoRoot, 'examples', 'train', 'train.ts');
 const tsx = createRequire(import.meta.url).resolve('tsx');
 let store: Store;
 let app: FastifyInstance;
-let dispatcher: Dispatcher;
+let server: ApiWithDispatcher;
 
 beforeAll(async () => {
   store = await createStore({});
-  dispatcher = createDispatcher({
-    store,
+  server = await startApiWithDispatcher(store, {
     executor: new LocalExecutor({ root: join(root, 'runs'), graceMs: 1000 }),
     workerId: 'mnist-e2e',
     pushgateway,
-    warn: () => {},
   });
-  app = await createApp({ store: notifyingStore(store, () => dispatcher.wake()) });
-  await dispatcher.start();
+  app = server.app;
 });
 
 afterAll(async () => {
-  await dispatcher.stop();
-  await app.close();
+  await server.stop();
   await store.close();
   rmSync(root, { recursive: true, force: true });
 });

@@ -8,14 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunSpec } from '../../src/domain/run-spec.js';
-import type {
-  Executor,
-  ExecutorHandle,
-  ExecutorLogChunk,
-  ExecutorStatus,
-} from '../../src/executors/executor.js';
+import type { Executor, ExecutorHandle, ExecutorStatus } from '../../src/executors/executor.js';
 import { isFinalPhase } from '../../src/executors/executor.js';
 import { nodeSpec } from '../fixtures/specs.js';
+import { allLogs } from '../support/all-logs.js';
 
 /** The cases of the suite, by name, so that an executor can say which one it cannot meet and why. */
 export type ConformanceCase = 'success' | 'failure' | 'logs' | 'cancel' | 'timeout' | 'lost';
@@ -28,21 +24,6 @@ export interface ExecutorContext {
   skip?: Partial<Record<ConformanceCase, string>>;
   /** How long a run may take to end (a real Slurm polls slower). @default 30_000 */
   timeoutMs?: number;
-}
-
-async function readAll(
-  executor: Executor,
-  handle: ExecutorHandle,
-  limit = 1000,
-): Promise<ExecutorLogChunk[]> {
-  const out: ExecutorLogChunk[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await executor.logs(handle, cursor, limit);
-    out.push(...page.chunks);
-    cursor = page.cursor;
-    if (page.chunks.length === 0) return out;
-  }
 }
 
 export function describeExecutorConformance(name: string, context: ExecutorContext): void {
@@ -98,8 +79,8 @@ export function describeExecutorConformance(name: string, context: ExecutorConte
       async () => {
         const handle = await executor.submit(spec('print-lot.mjs', { args: ['3000'] }));
         await settle(executor, handle);
-        const whole = await readAll(executor, handle, 100_000);
-        const paged = await readAll(executor, handle, 7);
+        const whole = await allLogs(executor, handle, 100_000);
+        const paged = await allLogs(executor, handle, 7);
         expect(paged).toEqual(whole);
         expect(whole.map((c) => c.seq)).toEqual(whole.map((_, i) => i));
         expect(whole.filter((c) => c.stream === 'stdout' || c.stream === 'stderr')).toHaveLength(3001);

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { ExecutorHandle, ExecutorLogChunk } from '../../src/executors/executor.js';
+import type { ExecutorHandle } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { isAlive } from '../../src/executors/process-tree.js';
 import { nodeSpec, tempDir } from '../fixtures/specs.js';
+import { allLogs } from '../support/all-logs.js';
 
 const root = tempDir();
 const executors: LocalExecutor[] = [];
@@ -21,17 +22,6 @@ afterAll(async () => {
   await Promise.all(executors.map((e) => e.close()));
   rmSync(root, { recursive: true, force: true });
 });
-
-async function allLogs(executor: LocalExecutor, handle: ExecutorHandle): Promise<ExecutorLogChunk[]> {
-  const out: ExecutorLogChunk[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await executor.logs(handle, cursor, 500);
-    out.push(...page.chunks);
-    cursor = page.cursor;
-    if (page.chunks.length === 0) return out;
-  }
-}
 
 describe('local executor', () => {
   it('runs a training that succeeds: exit 0, logs of both streams, an artifact', async () => {

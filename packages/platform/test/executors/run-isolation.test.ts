@@ -6,12 +6,12 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutorHandle, ExecutorLogChunk } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { DEFAULT_RUN_USER, lookupUser, type RunIdentity } from '../../src/executors/run-user.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { nodeSpec, tempDir } from '../fixtures/specs.js';
+import { allLogs } from '../support/all-logs.js';
 
 const isRoot = process.getuid?.() === 0;
 const root = tempDir('gp-isolation-');
@@ -80,17 +80,6 @@ interface Probe {
   signal: string;
   writeOutput: string;
   writeHome: string;
-}
-
-async function allLogs(executor: LocalExecutor, handle: ExecutorHandle): Promise<ExecutorLogChunk[]> {
-  const out: ExecutorLogChunk[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await executor.logs(handle, cursor, 500);
-    out.push(...page.chunks);
-    cursor = page.cursor;
-    if (page.chunks.length === 0) return out;
-  }
 }
 
 function makeExecutor(options: Partial<ConstructorParameters<typeof LocalExecutor>[0]> = {}): LocalExecutor {

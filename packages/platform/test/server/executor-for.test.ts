@@ -1,18 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveServerConfig } from '../../src/config/server-config.js';
 import { executorFor, workerIdFor } from '../../src/server/executor-for.js';
 import { startServer } from '../../src/server/start.js';
+import { tempFolderForFile } from '../support/temp-folder.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'gangplank-executor-for-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempFolderForFile('gangplank-executor-for-');
 
 describe('the executor a server runs trainings with', () => {
   it('is local by default, and Slurm or Kubernetes with their options from the config file', async () => {

@@ -1,17 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveServerConfig } from '../../src/config/server-config.js';
 import { authFor, startServer } from '../../src/server/start.js';
+import { tempFolderForFile } from '../support/temp-folder.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'gangplank-serve-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempFolderForFile('gangplank-serve-');
 
 describe('resolveServerConfig', () => {
   it('takes flags over environment over file over defaults', async () => {

@@ -317,6 +317,18 @@ export function describeStoreConformance(name: string, context: ConformanceConte
         { phase: 'train', name: 'loss', step, time: 1733090000.125 + step, value: 1 / (step + 1) },
         { phase: 'train', name: 'val_loss', step, time: 1733090000.5 + step, value: 2 / (step + 1) },
       ];
+      // A histogram point goes in and comes back out as it was: the same object on both sides.
+      const weightsPoint = {
+        step: 0,
+        time: 1733090000.75,
+        buckets: [
+          { le: 0.1, count: 3 },
+          { le: 1, count: 7 },
+          { le: '+Inf' as const, count: 8 },
+        ],
+        sum: 3.5,
+        count: 8,
+      };
       expect(await store.appendHistory(run.id, [...epoch(1), ...epoch(0)])).toEqual({ stored: 4, total: 4 });
       // A retry of the same batch, and a batch that repeats a point within itself, store nothing twice.
       expect(await store.appendHistory(run.id, [...epoch(1), ...epoch(0)])).toEqual({ stored: 0, total: 4 });
@@ -325,20 +337,7 @@ export function describeStoreConformance(name: string, context: ConformanceConte
         { phase: 'train', name: 'loss', step: 3, time: 1733090003, value: Number.NaN },
         { phase: 'train', name: 'learning_rate', step: 0, time: 1733090000, value: Number.POSITIVE_INFINITY },
         { phase: 'test', name: 'accuracy', step: 0, time: 1733090009, value: 0.875 },
-        {
-          phase: 'train',
-          name: 'model_weights',
-          kind: 'histogram',
-          step: 0,
-          time: 1733090000.75,
-          buckets: [
-            { le: 0.1, count: 3 },
-            { le: 1, count: 7 },
-            { le: '+Inf', count: 8 },
-          ],
-          sum: 3.5,
-          count: 8,
-        },
+        { phase: 'train', name: 'model_weights', kind: 'histogram', ...weightsPoint },
       ]);
       const series = await store.readHistory(run.id);
       expect(series.map((s) => `${s.phase}/${s.name}/${s.kind ?? 'scalar'}`)).toEqual([
@@ -353,19 +352,7 @@ export function describeStoreConformance(name: string, context: ConformanceConte
       expect(loss?.points[0]).toEqual({ step: 0, time: 1733090000.125, value: 1 });
       expect(loss?.points[3]).toMatchObject({ step: 3, value: Number.NaN });
       expect(series.find((s) => s.name === 'learning_rate')?.points[0]).toMatchObject({ value: Infinity });
-      expect(series.find((s) => s.kind === 'histogram')?.points).toEqual([
-        {
-          step: 0,
-          time: 1733090000.75,
-          buckets: [
-            { le: 0.1, count: 3 },
-            { le: 1, count: 7 },
-            { le: '+Inf', count: 8 },
-          ],
-          sum: 3.5,
-          count: 8,
-        },
-      ]);
+      expect(series.find((s) => s.kind === 'histogram')?.points).toEqual([weightsPoint]);
       // The first stored value of a step wins; later values for it are ignored (a retry, not a correction).
       await store.appendHistory(run.id, [{ phase: 'train', name: 'loss', step: 0, time: 1, value: 42 }]);
       expect((await store.readHistory(run.id)).find((s) => s.name === 'loss')?.points[0]).toMatchObject({

@@ -5,26 +5,24 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDispatcher, type Dispatcher } from '../../../src/dispatcher/dispatcher.js';
-import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
 import { KubernetesExecutor } from '../../../src/executors/kubernetes/kubernetes-executor.js';
 import { jobName } from '../../../src/executors/kubernetes/manifests.js';
-import { createApp } from '../../../src/server/app.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { Store } from '../../../src/store/store.js';
+import { postAll, startApiWithDispatcher, type ApiWithDispatcher } from '../../support/api-dispatcher.js';
+import { terminated } from '../../support/container-status.js';
 import { FakeKubeApi } from '../../support/fake-kube-api.js';
 
 const NS = 'training';
 let api: FakeKubeApi;
 let store: Store;
 let app: FastifyInstance;
-let dispatcher: Dispatcher;
+let server: ApiWithDispatcher;
 
 beforeAll(async () => {
   api = await new FakeKubeApi().start();
   store = await createStore({});
-  dispatcher = createDispatcher({
-    store,
+  server = await startApiWithDispatcher(store, {
     executor: new KubernetesExecutor({
       kubeConfig: api.kubeConfig(),
       namespace: NS,
@@ -34,31 +32,19 @@ beforeAll(async () => {
     workerId: 'k8s-e2e',
     pollMs: 100,
     syncMs: 100,
-    warn: () => {},
   });
-  app = await createApp({ store: notifyingStore(store, () => dispatcher.wake()) });
-  await dispatcher.start();
+  app = server.app;
 });
 
 afterAll(async () => {
-  await dispatcher.stop();
-  await app.close();
+  await server.stop();
   await store.close();
   await api.stop();
 });
 
-const done = (name: string, exitCode: number, message?: string) => ({
-  name,
-  image: name,
-  imageID: '',
-  ready: false,
-  restartCount: 0,
-  state: { terminated: { exitCode, ...(message ? { message } : {}) } },
-});
-
 describe('a training on the Kubernetes executor (fake API server)', () => {
   it('goes from Job to stored state, exit code, artifact and logs', async () => {
-    for (const [url, payload] of [
+    await postAll(app, [
       [
         '/api/v1/toolchain/integration',
         { id: 'py', spec: { entrypoint: 'python3', defaultImage: 'python:3.12-slim' } },
@@ -77,14 +63,7 @@ describe('a training on the Kubernetes executor (fake API server)', () => {
           },
         },
       ],
-    ] as const) {
-      const res = await app.inject({
-        method: 'POST',
-        url,
-        payload: payload as unknown as Record<string, unknown>,
-      });
-      expect(res.statusCode, res.body).toBe(201);
-    }
+    ]);
     const training = await app.inject({ method: 'GET', url: '/api/v1/model/training/k8s-e2e' });
     const runId = training.json<{ status: { runId: string } }>().status.runId;
     const name = jobName(runId);
@@ -115,8 +94,8 @@ describe('a training on the Kubernetes executor (fake API server)', () => {
     const artifacts = [{ runId, artifactName: 'k8s-1.0-abc.zip', commitID: '' }];
     pod.status = {
       phase: 'Succeeded',
-      initContainerStatuses: [done('setup', 0)],
-      containerStatuses: [done('train', 0), done('result', 0, JSON.stringify({ artifacts }))],
+      initContainerStatuses: [terminated('setup', 0)],
+      containerStatuses: [terminated('train', 0), terminated('result', 0, JSON.stringify({ artifacts }))],
     };
     api.setLog(NS, pod.metadata.name, 'setup', '2026-11-22T08:00:00Z algorithm source: 1 object(s)\n');
     api.setLog(NS, pod.metadata.name, 'train', '2026-11-22T08:00:01Z loss 0.3\n2026-11-22T08:00:02Z done\n');

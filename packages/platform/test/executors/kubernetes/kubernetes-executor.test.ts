@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesExecutor } from '../../../src/executors/kubernetes/kubernetes-executor.js';
 import { jobName } from '../../../src/executors/kubernetes/manifests.js';
 import { nodeSpec } from '../../fixtures/specs.js';
+import { terminated } from '../../support/container-status.js';
 import { FakeKubeApi } from '../../support/fake-kube-api.js';
 
 const NS = 'training';
@@ -42,15 +43,6 @@ function podFor(runId: string, status: object) {
   return pod.metadata.name;
 }
 
-const done = (name: string, exitCode: number, message?: string) => ({
-  name,
-  image: name,
-  imageID: '',
-  ready: false,
-  restartCount: 0,
-  state: { terminated: { exitCode, ...(message ? { message } : {}) } },
-});
-
 describe('Kubernetes executor against a fake API server', () => {
   it('creates the Job, its Secret and a gateway owned by the Job; follows the run; release removes them all', async () => {
     const executor = make(true);
@@ -84,7 +76,7 @@ describe('Kubernetes executor against a fake API server', () => {
 
     const pod = podFor(spec.runId, {
       phase: 'Running',
-      initContainerStatuses: [done('setup', 0)],
+      initContainerStatuses: [terminated('setup', 0)],
       containerStatuses: [],
     });
     expect((await executor.status(handle)).phase).toBe('running');
@@ -94,8 +86,8 @@ describe('Kubernetes executor against a fake API server', () => {
     api.setLog(NS, pod, 'result', '2026-11-22T08:00:03.000Z uploaded fixture-1.0-x.zip\n');
     api.setStatus('pods', NS, pod, {
       phase: 'Succeeded',
-      initContainerStatuses: [done('setup', 0)],
-      containerStatuses: [done('train', 0), done('result', 0, JSON.stringify({ artifacts }))],
+      initContainerStatuses: [terminated('setup', 0)],
+      containerStatuses: [terminated('train', 0), terminated('result', 0, JSON.stringify({ artifacts }))],
     });
     api.setStatus('jobs', NS, jobName(spec.runId), { conditions: [{ type: 'Complete', status: 'True' }] });
     expect(await executor.status(handle)).toMatchObject({ phase: 'succeeded', exitCode: 0, artifacts });
@@ -145,7 +137,7 @@ describe('Kubernetes executor against a fake API server', () => {
     const handle = await executor.submit(spec);
     podFor(spec.runId, {
       phase: 'Pending',
-      initContainerStatuses: [done('setup', 0)],
+      initContainerStatuses: [terminated('setup', 0)],
       containerStatuses: [
         {
           name: 'train',

@@ -123,6 +123,17 @@ describe('Slurm states onto run phases', () => {
   });
 });
 
+/** The least a batch script needs but its environment: each test adds what it is about. */
+const minimalScript = {
+  jobName: 'j',
+  timeLimitMinutes: 1,
+  stdoutFile: '/o',
+  stderrFile: '/e',
+  workDir: '/w',
+  command: 'x',
+  args: [],
+};
+
 describe('sbatch script', () => {
   it('maps resources: CPUs rounded up, memory in MiB rounded up, GPUs as gres', () => {
     expect(slurmResourceArgs({ limits: { cpu: '1500m', memory: '1Gi', gpu: '2' } })).toEqual([
@@ -177,16 +188,7 @@ describe('sbatch script', () => {
   });
 
   it("takes the partition from the training's node selector, else the configured one, else Slurm's default", () => {
-    const base = {
-      jobName: 'j',
-      timeLimitMinutes: 1,
-      stdoutFile: '/o',
-      stderrFile: '/e',
-      workDir: '/w',
-      env: {},
-      command: 'x',
-      args: [],
-    };
+    const base = { ...minimalScript, env: {} };
     const line = (
       nodeSelector: Record<string, string> | undefined,
       options: Parameters<typeof slurmPartition>[1],
@@ -209,15 +211,7 @@ describe('sbatch script', () => {
   });
 
   it('refuses what a script cannot carry', () => {
-    const base = {
-      jobName: 'j',
-      timeLimitMinutes: 1,
-      stdoutFile: '/o',
-      stderrFile: '/e',
-      workDir: '/w',
-      command: 'x',
-      args: [],
-    };
+    const base = minimalScript;
     expect(() => renderBatchScript({ ...base, env: { 'A-B': '1' } })).toThrow(/not valid in a shell/);
     expect(() => renderBatchScript({ ...base, workDir: '/a b', env: {} })).toThrow(/white space/);
     expect(shellQuote('')).toBe("''");

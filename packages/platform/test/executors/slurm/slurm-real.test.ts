@@ -6,14 +6,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ExecutorHandle, ExecutorLogChunk, ExecutorStatus } from '../../../src/executors/executor.js';
+import type { ExecutorHandle, ExecutorStatus } from '../../../src/executors/executor.js';
 import { isFinalPhase } from '../../../src/executors/executor.js';
-import { createDispatcher } from '../../../src/dispatcher/dispatcher.js';
-import { notifyingStore } from '../../../src/dispatcher/notifying-store.js';
 import { SlurmExecutor } from '../../../src/executors/slurm/slurm-executor.js';
-import { createApp } from '../../../src/server/app.js';
 import { createStore } from '../../../src/store/create-store.js';
 import { TRAININGS, nodeSpec } from '../../fixtures/specs.js';
+import { allLogs } from '../../support/all-logs.js';
+import { postAll, startApiWithDispatcher } from '../../support/api-dispatcher.js';
 import { startSlurm, type SlurmCluster } from '../../support/slurm.js';
 import { describeExecutorConformance } from '../conformance.js';
 
@@ -46,17 +45,6 @@ function settle(executor: SlurmExecutor, handle: ExecutorHandle): Promise<Execut
   }, WAIT);
 }
 
-async function allLogs(executor: SlurmExecutor, handle: ExecutorHandle): Promise<ExecutorLogChunk[]> {
-  const out: ExecutorLogChunk[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await executor.logs(handle, cursor, 1000);
-    out.push(...page.chunks);
-    cursor = page.cursor;
-    if (page.chunks.length === 0) return out;
-  }
-}
-
 describe.skipIf(started.skip !== undefined)('Slurm executor on a real single-node Slurm', () => {
   let executor: SlurmExecutor;
   beforeAll(() => {
@@ -82,7 +70,7 @@ describe.skipIf(started.skip !== undefined)('Slurm executor on a real single-nod
     expect(script).toContain('#SBATCH --cpus-per-task=1');
     expect(script).toContain('#SBATCH --mem=256M');
     expect(script).toContain(`#SBATCH --partition=${cluster.partition}`);
-    const line = (await allLogs(executor, handle)).find((c) => c.stream === 'stdout')?.text ?? '{}';
+    const line = (await allLogs(executor, handle, 1000)).find((c) => c.stream === 'stdout')?.text ?? '{}';
     const { env } = JSON.parse(line) as { env: Record<string, string> };
     expect(env).toMatchObject({
       GANGPLANK_PUSHGATEWAY_ADDR: '127.0.0.1:9091',
@@ -125,7 +113,7 @@ describe.skipIf(started.skip !== undefined)('re-attach on a real Slurm', () => {
     try {
       expect((await second.attach(handle, spec)).phase).toBe('running');
       expect(await settle(second, handle)).toMatchObject({ phase: 'succeeded', exitCode: 0 });
-      const text = (await allLogs(second, handle)).map((c) => c.text);
+      const text = (await allLogs(second, handle, 1000)).map((c) => c.text);
       expect(text).toContain('woke up');
       expect(text.some((t) => t.startsWith('re-attached to Slurm job'))).toBe(true);
     } finally {
@@ -137,21 +125,18 @@ describe.skipIf(started.skip !== undefined)('re-attach on a real Slurm', () => {
 describe.skipIf(started.skip !== undefined)('a training through the API and dispatcher on Slurm', () => {
   it('succeeds with its logs and exit code stored, like on the local executor', async () => {
     const store = await createStore({});
-    const dispatcher = createDispatcher({
-      store,
+    const server = await startApiWithDispatcher(store, {
       executor: makeExecutor(),
       workerId: 'slurm-e2e',
       pollMs: 200,
       syncMs: 200,
-      warn: () => {},
     });
-    const app = await createApp({ store: notifyingStore(store, () => dispatcher.wake()) });
-    await dispatcher.start();
+    const { app } = server;
     try {
       const source = join(cluster.dir, 'work', 'source');
       mkdirSync(source, { recursive: true });
       writeFileSync(join(source, 'README'), 'empty algorithm source\n');
-      for (const [url, payload] of [
+      await postAll(app, [
         [
           '/api/v1/toolchain/integration',
           {
@@ -174,14 +159,7 @@ describe.skipIf(started.skip !== undefined)('a training through the API and disp
             },
           },
         ],
-      ] as const) {
-        const res = await app.inject({
-          method: 'POST',
-          url,
-          payload: payload as unknown as Record<string, unknown>,
-        });
-        expect(res.statusCode, res.body).toBe(201);
-      }
+      ]);
       const status = await vi.waitFor(async () => {
         const res = await app.inject({ method: 'GET', url: '/api/v1/model/training/slurm-e2e' });
         const current = res.json<{ status: { state: string; exitCode?: number; podName?: string } }>().status;
@@ -195,8 +173,7 @@ describe.skipIf(started.skip !== undefined)('a training through the API and disp
       expect(logs).toContain('training done');
       expect(logs).toMatch(/submitted Slurm job \d+/);
     } finally {
-      await dispatcher.stop();
-      await app.close();
+      await server.stop();
       await store.close();
     }
   });
