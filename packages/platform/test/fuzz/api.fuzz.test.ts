@@ -6,20 +6,15 @@ import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, cliTraining, openStore, seed } from '../server/helpers.js';
+import { buildApp, cliTraining, closeApp, openSeededApp } from '../server/helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
-  store = await openStore();
-  app = await buildApp(store, { bodyLimit: 32 * 1024 });
-  await seed(app);
+  ({ store, app } = await openSeededApp({ bodyLimit: 32 * 1024 }));
   await app.inject({ method: 'POST', url: '/api/v1/model/training', payload: cliTraining('wine') });
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 const hostileString = fc.oneof(
   fc.string(),

@@ -9,19 +9,14 @@ import { parseQuantity } from '../../src/domain/quantity.js';
 import { MAX_MEMORY_BYTES, MIN_MEMORY_LIMIT_BYTES } from '../../src/domain/validate-resources.js';
 import { parseCpuCores, parseMemoryBytes } from '../../src/executors/quantity.js';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, cliTraining, openStore, seed } from '../server/helpers.js';
+import { call, cliTraining, closeApp, openSeededApp } from '../server/helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
-  store = await openStore();
-  app = await buildApp(store);
-  await seed(app);
+  ({ store, app } = await openSeededApp());
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 function trainingWith(id: string, limits: Record<string, string>): Record<string, unknown> {
   const body = cliTraining(id);

@@ -5,16 +5,23 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAllowed } from '../../src/server/permissions.js';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, cliTraining, openStore, seed } from './helpers.js';
+import {
+  ADMIN,
+  buildApp,
+  call,
+  cliTraining,
+  closeApp,
+  openStore,
+  seed,
+  STATIC_TOKENS,
+  VIEWER,
+} from './helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 let issuerServer: Server;
 let issuer: string;
 let privateKey: CryptoKey;
-
-const ADMIN = { authorization: 'Bearer admin-token-123' };
-const VIEWER = { authorization: 'Bearer viewer-token-123' };
 
 async function jwt(roles: string[], options: { issuer?: string; expired?: boolean } = {}): Promise<string> {
   const builder = new SignJWT({ realm_access: { roles }, preferred_username: 'alice' })
@@ -45,18 +52,11 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
   store = await openStore();
   app = await buildApp(store, {
-    auth: {
-      tokens: [
-        { token: 'admin-token-123', role: 'admin', subject: 'ops' },
-        { token: 'viewer-token-123', role: 'viewer', subject: 'watcher' },
-      ],
-      oidc: { issuer },
-    },
+    auth: { tokens: STATIC_TOKENS, oidc: { issuer } },
   });
 });
 afterAll(async () => {
-  await app.close();
-  await store.close();
+  await closeApp(app, store);
   await new Promise((resolve) => issuerServer.close(resolve));
 });
 

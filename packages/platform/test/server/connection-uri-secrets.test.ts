@@ -1,28 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { b64, buildApp, call, openStore } from './helpers.js';
+import { ADMIN, b64, buildApp, call, closeApp, openStore, STATIC_TOKENS, VIEWER } from './helpers.js';
 
-const ADMIN = { authorization: 'Bearer admin-token-123' };
-const VIEWER = { authorization: 'Bearer viewer-token-123' };
 let store: Store;
 let app: FastifyInstance;
 
 beforeAll(async () => {
   store = await openStore();
-  app = await buildApp(store, {
-    auth: {
-      tokens: [
-        { token: 'admin-token-123', role: 'admin', subject: 'ops' },
-        { token: 'viewer-token-123', role: 'viewer', subject: 'watcher' },
-      ],
-    },
-  });
+  app = await buildApp(store, { auth: { tokens: STATIC_TOKENS } });
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 describe('a password in a connection uri, through the API', () => {
   it('is moved to the sealed keySecret, never stored in the uri, and masked for every role', async () => {

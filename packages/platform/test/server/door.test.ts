@@ -4,20 +4,15 @@ import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, cliTraining, openStore, seed } from './helpers.js';
+import { buildApp, call, cliTraining, closeApp, openSeededApp } from './helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
-  store = await openStore();
-  app = await buildApp(store);
-  await seed(app);
+  ({ store, app } = await openSeededApp());
   expect((await call(app, 'POST', '/api/v1/model/training', cliTraining('wine'))).statusCode).toBe(201);
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 describe('PUT …/result', () => {
   it('refuses an artifact name that leaves the artifacts folder, and stores nothing', async () => {
@@ -35,36 +30,17 @@ describe('PUT …/result', () => {
 
 describe('bodies and headers', () => {
   it('an empty body with a JSON content type is no body where a route takes none', async () => {
-    const json = { 'content-type': 'application/json' };
-    const cancel = await app.inject({
-      method: 'POST',
-      url: '/api/v1/model/training/wine/cancel',
-      headers: json,
-      payload: '',
-    });
+    const withJsonType = (method: 'POST' | 'DELETE', url: string, payload = '') =>
+      app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload });
+    const cancel = await withJsonType('POST', '/api/v1/model/training/wine/cancel');
     expect(cancel.statusCode).toBe(200);
-    const create = await app.inject({
-      method: 'POST',
-      url: '/api/v1/model/training',
-      headers: json,
-      payload: '',
-    });
+    const create = await withJsonType('POST', '/api/v1/model/training');
     expect(create.statusCode).toBe(400);
     expect(create.json<{ message: string }>().message).toContain('body');
-    const deleted = await app.inject({
-      method: 'DELETE',
-      url: '/api/v1/model/training/wine',
-      headers: json,
-      payload: '',
-    });
+    const deleted = await withJsonType('DELETE', '/api/v1/model/training/wine');
     expect(deleted.statusCode).toBe(200);
     expect(await store.getTraining('wine')).toBeUndefined();
-    const poisoned = await app.inject({
-      method: 'POST',
-      url: '/api/v1/model/training',
-      headers: json,
-      payload: '{"__proto__": {"x": 1}}',
-    });
+    const poisoned = await withJsonType('POST', '/api/v1/model/training', '{"__proto__": {"x": 1}}');
     expect(poisoned.statusCode).toBe(400);
   });
 

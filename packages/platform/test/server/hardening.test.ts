@@ -1,19 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, cliTraining, openStore, seed } from './helpers.js';
+import { call, cliTraining, closeApp, openSeededApp } from './helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
-  store = await openStore();
-  app = await buildApp(store, { bodyLimit: 64 * 1024 });
-  await seed(app);
+  ({ store, app } = await openSeededApp({ bodyLimit: 64 * 1024 }));
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 async function raw(payload: string, contentType: string, method: 'POST' | 'PUT' = 'POST') {
   const res = await app.inject({

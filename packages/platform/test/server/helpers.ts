@@ -1,6 +1,7 @@
 /** Shared set-up of the server tests: one in-memory PGlite store per file, apps built on it. */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createApp, type AppOptions } from '../../src/server/app.js';
+import type { AuthOptions } from '../../src/server/auth.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -13,6 +14,30 @@ export async function openStore(): Promise<Store> {
 export async function buildApp(store: Store, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
   return createApp({ store, logPollMs: 20, ...options });
 }
+
+/** A fresh store and an app on it with the {@link seed} objects: what most server test files start from. */
+export async function openSeededApp(
+  options: Partial<AppOptions> = {},
+): Promise<{ store: Store; app: FastifyInstance }> {
+  const store = await openStore();
+  const app = await buildApp(store, options);
+  await seed(app);
+  return { store, app };
+}
+
+/** The app first, so no request is left running against a closed store. */
+export async function closeApp(app: FastifyInstance, store: Store): Promise<void> {
+  await app.close();
+  await store.close();
+}
+
+/** One static token per role, and the headers that send them. */
+export const STATIC_TOKENS: NonNullable<AuthOptions['tokens']> = [
+  { token: 'admin-token-123', role: 'admin', subject: 'ops' },
+  { token: 'viewer-token-123', role: 'viewer', subject: 'watcher' },
+];
+export const ADMIN = { authorization: 'Bearer admin-token-123' };
+export const VIEWER = { authorization: 'Bearer viewer-token-123' };
 
 export async function call(
   app: FastifyInstance,
