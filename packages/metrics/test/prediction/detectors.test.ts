@@ -1,17 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChiSquareDetector, KsDetector, PrometheusModel, seededRandom } from '../../src/index.js';
-
-async function value(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const family = (await registry.getMetricsAsJSON()).find((f) => f.name === name);
-  const hit = (family?.values ?? []).find((v) =>
-    Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
-  );
-  if (hit === undefined) throw new Error(`no sample ${name}${JSON.stringify(labels)}`);
-  return hit.value;
-}
+import { sampleValue } from './support.js';
 
 /** A 4-class classifier: a row's first value is its class; the output is the one-hot row. */
 const classifier = () => ({
@@ -25,15 +16,17 @@ describe('the built-in detectors plug into PrometheusModel with no glue code', (
     const r = model.prometheus.registry;
     for (let b = 0; b < 4; b++) model.predict(Array.from({ length: 10 }, (_, i) => [i % 4]));
     await model.prometheus.drain();
-    expect(await value(r, 'gangplank_predict_drift_window_fill_ratio', { detector: 'chi_square' })).toBe(1);
-    expect(await value(r, 'gangplank_predict_drift_p_value')).toBeGreaterThan(0.5);
-    expect(await value(r, 'gangplank_predict_drift_detected_total')).toBe(0);
+    expect(
+      await sampleValue(r, 'gangplank_predict_drift_window_fill_ratio', { detector: 'chi_square' }),
+    ).toBe(1);
+    expect(await sampleValue(r, 'gangplank_predict_drift_p_value')).toBeGreaterThan(0.5);
+    expect(await sampleValue(r, 'gangplank_predict_drift_detected_total')).toBe(0);
     for (let b = 0; b < 4; b++) model.predict(Array.from({ length: 10 }, () => [0]));
     await model.prometheus.drain();
-    expect(await value(r, 'gangplank_predict_drift_p_value')).toBeLessThan(0.001);
-    expect(await value(r, 'gangplank_predict_drift_detected_total')).toBeGreaterThan(0);
-    expect(await value(r, 'gangplank_predict_drift_checks_total')).toBe(8);
-    expect(await value(r, 'gangplank_predict_drift_errors_total').catch(() => 'none')).toBe('none');
+    expect(await sampleValue(r, 'gangplank_predict_drift_p_value')).toBeLessThan(0.001);
+    expect(await sampleValue(r, 'gangplank_predict_drift_detected_total')).toBeGreaterThan(0);
+    expect(await sampleValue(r, 'gangplank_predict_drift_checks_total')).toBe(8);
+    expect(await sampleValue(r, 'gangplank_predict_drift_errors_total').catch(() => 'none')).toBe('none');
   });
 
   describe('on TF.js tensors the caller disposes', () => {
@@ -55,8 +48,8 @@ describe('the built-in detectors plug into PrometheusModel with no glue code', (
       tf.dispose([x, y]); // the caller is done with its tensors before the check runs
       await model.prometheus.drain();
       const r = model.prometheus.registry;
-      expect(await value(r, 'gangplank_predict_drift_errors_total', { detector: 'ks' })).toBe(1);
-      expect(await value(r, 'gangplank_predict_total')).toBe(20);
+      expect(await sampleValue(r, 'gangplank_predict_drift_errors_total', { detector: 'ks' })).toBe(1);
+      expect(await sampleValue(r, 'gangplank_predict_total')).toBe(20);
     });
 
     it('checks a snapshot taken on the request path with driftInput', async () => {
@@ -69,9 +62,9 @@ describe('the built-in detectors plug into PrometheusModel with no glue code', (
       tf.dispose([x, y]);
       await model.prometheus.drain();
       const r = model.prometheus.registry;
-      expect(await value(r, 'gangplank_predict_drift_checks_total', { detector: 'ks' })).toBe(1);
-      expect(await value(r, 'gangplank_predict_drift_detected_total')).toBe(1); // feature 0 moved by +5
-      expect(await value(r, 'gangplank_predict_drift_test_statistic')).toBe(1);
+      expect(await sampleValue(r, 'gangplank_predict_drift_checks_total', { detector: 'ks' })).toBe(1);
+      expect(await sampleValue(r, 'gangplank_predict_drift_detected_total')).toBe(1); // feature 0 moved by +5
+      expect(await sampleValue(r, 'gangplank_predict_drift_test_statistic')).toBe(1);
     });
   });
 });

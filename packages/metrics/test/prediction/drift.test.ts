@@ -2,16 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Drift, DriftDetector } from '../../src/drift/drift.js';
 import { PrometheusModel } from '../../src/index.js';
-import { deferred, nextMacrotask } from './support.js';
-
-async function value(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const family = (await registry.getMetricsAsJSON()).find((f) => f.name === name);
-  const hit = (family?.values ?? []).find((v) =>
-    Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
-  );
-  if (hit === undefined) throw new Error(`no sample ${name}${JSON.stringify(labels)}`);
-  return hit.value;
-}
+import { deferred, nextMacrotask, sampleValue } from './support.js';
 
 const doubler = () => ({ predict: (x: number[]) => x.map((v) => v * 2) });
 
@@ -19,10 +10,10 @@ describe('drift checks off the request path', () => {
   it('has the drift series from the start: counters at 0, p-value and statistic NaN', async () => {
     const model = new PrometheusModel(doubler(), { drift: () => ({}) });
     const r = model.prometheus.registry;
-    expect(await value(r, 'gangplank_predict_drift_detected_total')).toBe(0);
-    expect(await value(r, 'gangplank_predict_drift_p_value')).toBeNaN();
-    expect(await value(r, 'gangplank_predict_drift_test_statistic')).toBeNaN();
-    expect(await value(r, 'gangplank_predict_drift_checks_total')).toBe(0);
+    expect(await sampleValue(r, 'gangplank_predict_drift_detected_total')).toBe(0);
+    expect(await sampleValue(r, 'gangplank_predict_drift_p_value')).toBeNaN();
+    expect(await sampleValue(r, 'gangplank_predict_drift_test_statistic')).toBeNaN();
+    expect(await sampleValue(r, 'gangplank_predict_drift_checks_total')).toBe(0);
     const { body } = await model.prometheus.metrics();
     expect(body).toContain(
       'gangplank_predict_drift_p_value{model="default",version="",detector="function"} Nan\n',
@@ -62,21 +53,21 @@ describe('drift checks off the request path', () => {
     const model = new PrometheusModel(doubler(), { drift: detector });
     const r = model.prometheus.registry;
     for (let i = 0; i < 3; i++) expect(model.predict([i])).toEqual([2 * i]);
-    expect(await value(r, 'gangplank_predict_total')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_total')).toBe(3);
     await nextMacrotask();
     expect(seen).toEqual([0]);
-    expect(await value(r, 'gangplank_predict_drift_pending')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_drift_pending')).toBe(3);
     gates[0]!.resolve({ driftDetected: 1, pValue: 0.01, testStatistic: 9 });
     gates[1]!.resolve({ driftDetected: 0, pValue: 0.2 });
     gates[2]!.resolve({ driftDetected: 2 });
     await model.prometheus.drain();
     expect(seen).toEqual([0, 1, 2]);
     expect(maxActive).toBe(1); // a stateful detector is never called concurrently
-    expect(await value(r, 'gangplank_predict_drift_detected_total')).toBe(3);
-    expect(await value(r, 'gangplank_predict_drift_p_value')).toBe(0.2);
-    expect(await value(r, 'gangplank_predict_drift_test_statistic')).toBe(9);
-    expect(await value(r, 'gangplank_predict_drift_checks_total')).toBe(3);
-    expect(await value(r, 'gangplank_predict_drift_pending')).toBe(0);
+    expect(await sampleValue(r, 'gangplank_predict_drift_detected_total')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_drift_p_value')).toBe(0.2);
+    expect(await sampleValue(r, 'gangplank_predict_drift_test_statistic')).toBe(9);
+    expect(await sampleValue(r, 'gangplank_predict_drift_checks_total')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_drift_pending')).toBe(0);
   });
 
   it('drops the oldest queued checks beyond the backlog and counts them', async () => {
@@ -93,13 +84,13 @@ describe('drift checks off the request path', () => {
     await nextMacrotask(); // check 0 is running
     for (let i = 1; i <= 5; i++) model.predict([i]); // queue holds 2: 4 and 5 survive
     const r = model.prometheus.registry;
-    expect(await value(r, 'gangplank_predict_drift_dropped_total')).toBe(3);
-    expect(await value(r, 'gangplank_predict_drift_pending')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_drift_dropped_total')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_drift_pending')).toBe(3);
     gate.resolve({});
     await model.prometheus.drain();
     expect(seen).toEqual([0, 4, 5]);
-    expect(await value(r, 'gangplank_predict_total')).toBe(6);
-    expect(await value(r, 'gangplank_predict_drift_checks_total')).toBe(3);
+    expect(await sampleValue(r, 'gangplank_predict_total')).toBe(6);
+    expect(await sampleValue(r, 'gangplank_predict_drift_checks_total')).toBe(3);
   });
 
   it('counts throwing, rejecting and invalid detectors and keeps every prediction', async () => {
@@ -120,16 +111,16 @@ describe('drift checks off the request path', () => {
     for (let i = 0; i < 5; i++) expect(model.predict([i])).toEqual([2 * i]);
     await model.prometheus.drain();
     const r = model.prometheus.registry;
-    expect(await value(r, 'gangplank_predict_drift_errors_total', { error: 'RangeError' })).toBe(1);
-    expect(await value(r, 'gangplank_predict_drift_errors_total', { error: 'TypeError' })).toBe(1);
-    expect(await value(r, 'gangplank_predict_drift_errors_total', { error: 'InvalidDriftResultError' })).toBe(
-      2,
-    );
-    expect(await value(r, 'gangplank_predict_drift_checks_total')).toBe(1);
-    expect(await value(r, 'gangplank_predict_drift_p_value')).toBe(0.7);
-    expect(await value(r, 'gangplank_predict_drift_detected_total')).toBe(0);
-    expect(await value(r, 'gangplank_predict_total')).toBe(5);
-    expect(await value(r, 'gangplank_predict_errors_total').catch(() => 'none')).toBe('none');
+    expect(await sampleValue(r, 'gangplank_predict_drift_errors_total', { error: 'RangeError' })).toBe(1);
+    expect(await sampleValue(r, 'gangplank_predict_drift_errors_total', { error: 'TypeError' })).toBe(1);
+    expect(
+      await sampleValue(r, 'gangplank_predict_drift_errors_total', { error: 'InvalidDriftResultError' }),
+    ).toBe(2);
+    expect(await sampleValue(r, 'gangplank_predict_drift_checks_total')).toBe(1);
+    expect(await sampleValue(r, 'gangplank_predict_drift_p_value')).toBe(0.7);
+    expect(await sampleValue(r, 'gangplank_predict_drift_detected_total')).toBe(0);
+    expect(await sampleValue(r, 'gangplank_predict_total')).toBe(5);
+    expect(await sampleValue(r, 'gangplank_predict_errors_total').catch(() => 'none')).toBe('none');
     expect(reported).toEqual([
       ['drift', 'RangeError'],
       ['drift', 'TypeError'],
@@ -176,16 +167,16 @@ describe('drift checks off the request path', () => {
     }
     const model = new PrometheusModel(doubler(), { drift: new Windowed() });
     const r = model.prometheus.registry;
-    expect(await value(r, 'gangplank_predict_drift_window_samples')).toBe(0);
-    expect(await value(r, 'gangplank_predict_drift_window_fill_ratio')).toBe(0);
+    expect(await sampleValue(r, 'gangplank_predict_drift_window_samples')).toBe(0);
+    expect(await sampleValue(r, 'gangplank_predict_drift_window_fill_ratio')).toBe(0);
     model.predict([1]);
     await model.prometheus.drain();
-    expect(await value(r, 'gangplank_predict_drift_window_fill_ratio')).toBe(0.25);
+    expect(await sampleValue(r, 'gangplank_predict_drift_window_fill_ratio')).toBe(0.25);
     model.predict([2, 3, 4, 5]);
     await model.prometheus.drain();
-    expect(await value(r, 'gangplank_predict_drift_window_samples')).toBe(4);
-    expect(await value(r, 'gangplank_predict_drift_window_fill_ratio')).toBe(1);
-    expect(await value(r, 'gangplank_predict_drift_test_statistic')).toBe(14);
+    expect(await sampleValue(r, 'gangplank_predict_drift_window_samples')).toBe(4);
+    expect(await sampleValue(r, 'gangplank_predict_drift_window_fill_ratio')).toBe(1);
+    expect(await sampleValue(r, 'gangplank_predict_drift_test_statistic')).toBe(14);
   });
 
   it('snapshots inputs on the request path with driftInput, before the caller reuses them', async () => {
@@ -249,6 +240,6 @@ describe('drift checks off the request path', () => {
       'gangplank_predict_drift_p_value{model="m",version="",detector="ks"} 0.9',
       'gangplank_predict_drift_p_value{model="m",version="",detector="chi_square_"} 0.01',
     ]);
-    expect(await value(registry, 'gangplank_predict_total', { model: 'm' })).toBe(2);
+    expect(await sampleValue(registry, 'gangplank_predict_total', { model: 'm' })).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import type { Registry } from 'prom-client';
 
 /** A fake monotonic clock in milliseconds: every read advances it by `stepMs`. */
 export function steppingClock(stepMs: number): () => number {
@@ -31,4 +32,18 @@ export function deferred<T>(): {
 /** Waits until the event loop has run pending immediates (where drift checks start). */
 export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The value of the one sample of `name` whose labels include `labels`; throws when there is none. */
+export async function sampleValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const family = (await registry.getMetricsAsJSON()).find((f) => f.name === name);
+  const hit = (family?.values ?? []).find((v) =>
+    Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want),
+  );
+  if (hit === undefined) throw new Error(`no sample ${name}${JSON.stringify(labels)}`);
+  return hit.value;
 }

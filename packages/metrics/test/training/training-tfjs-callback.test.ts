@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { HISTOGRAM_WEIGHT_BUCKETS_1_0, TrainTestExporter } from '@gangplank/metrics/tfjs';
 import { TrainTestExporter as PlainExporter } from '@gangplank/metrics';
+import { tinyData, tinyModel } from './tiny-model.js';
 
 const pgw = inject('pushgatewayUrl');
 const unique = (name: string): string => `${name}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -16,26 +17,6 @@ beforeAll(async () => {
   tf.enableProdMode();
   await tf.setBackend('cpu');
 });
-
-function tinyModel(): tfl.LayersModel {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: 4, inputShape: [3], activation: 'relu' }),
-      tfl.layers.dense({ units: 2, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
-
-function data(n: number): [tf.Tensor, tf.Tensor] {
-  const x = tf.randomNormal([n, 3], 0, 1, 'float32', 7);
-  const labels = tf.tensor1d(
-    Array.from({ length: n }, (_, i) => i % 2),
-    'int32',
-  );
-  return [x, tf.oneHot(labels, 2)];
-}
 
 /** The gateway's exposition lines of one job (text format, as Prometheus scrapes it). */
 async function gatewayLines(job: string): Promise<string[]> {
@@ -54,7 +35,7 @@ describe('@gangplank/metrics/tfjs', () => {
     });
     expect(exporter).toBeInstanceOf(tfl.Callback);
     const model = tinyModel();
-    const [x, y] = data(32);
+    const [x, y] = tinyData(32);
     await model.fit(x, y, { epochs: 2, batchSize: 8, validationSplit: 0.25, callbacks: [exporter] });
     await exporter.close();
     expect(exporter.problems).toEqual([]);
@@ -89,7 +70,7 @@ describe('@gangplank/metrics/tfjs', () => {
       onError: (e) => problems.push(e),
     });
     const model = tinyModel();
-    const [x, y] = data(16);
+    const [x, y] = tinyData(16);
     await model.fit(x, y, { epochs: 3, batchSize: 8, callbacks: [plain] });
     await plain.close();
     const advice = problems.filter((p) => /has no model/.test(p.message));

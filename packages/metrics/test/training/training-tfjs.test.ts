@@ -5,6 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTOGRAM_WEIGHT_BUCKETS_1_0, TrainTestExporter } from '../../src/index.js';
 import { startFakeGateway, type FakeGateway } from '../push/fake-gateway.js';
+import { tinyData, tinyModel } from './tiny-model.js';
 
 let gw: FakeGateway;
 
@@ -17,29 +18,6 @@ afterAll(async () => {
   await gw.close();
 });
 
-function tinyModel(): tfl.LayersModel {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: 4, inputShape: [3], activation: 'relu' }),
-      tfl.layers.dense({ units: 2, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
-
-function data(n: number): [tf.Tensor, tf.Tensor] {
-  const x = tf.randomNormal([n, 3], 0, 1, 'float32', 7);
-  const y = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: n }, (_, i) => i % 2),
-      'int32',
-    ),
-    2,
-  );
-  return [x, y];
-}
-
 describe('TrainTestExporter with TF.js', () => {
   it('gets fit params from the CustomCallback wrapper, the model from setModel, and exports acc/val_acc under the Keras names', async () => {
     gw.requests = [];
@@ -50,7 +28,7 @@ describe('TrainTestExporter with TF.js', () => {
       env: {},
     });
     const model = tinyModel();
-    const [x, y] = data(32);
+    const [x, y] = tinyData(32);
     // TF.js never hands a plain callbacks object the model (BaseCallback.setModel is a no-op): setModel() does.
     await model.fit(x, y, {
       epochs: 3,
@@ -88,7 +66,7 @@ describe('TrainTestExporter with TF.js', () => {
     gw.requests = [];
     const plain = new TrainTestExporter(gw.url, 'tfjs-nomodel', { runId: 'r4', instance: 'w0', env: {} });
     const model = tinyModel();
-    const [x, y] = data(16);
+    const [x, y] = tinyData(16);
     await model.fit(x, y, { epochs: 1, batchSize: 8, callbacks: [plain] });
     await plain.close();
     expect(gw.requests.at(-1)!.body).toMatch(/^gangplank_train_loss [0-9.e-]+$/m);
@@ -107,7 +85,7 @@ describe('TrainTestExporter with TF.js', () => {
     gw.requests = [];
     const exporter = new TrainTestExporter(gw.url, 'tfjs-direct', { runId: 'r2', instance: 'w0', env: {} });
     const model = tinyModel();
-    const [x, y] = data(16);
+    const [x, y] = tinyData(16);
     const early = tfl.callbacks.earlyStopping({ monitor: 'loss', patience: 50 });
     await model.fit(x, y, { epochs: 2, batchSize: 8, callbacks: [early, exporter] });
     await exporter.close();
@@ -127,7 +105,7 @@ describe('TrainTestExporter with TF.js', () => {
       histogramBuckets: [-0.5, 0, 0.5],
     });
     const model = tinyModel();
-    const [x, y] = data(16);
+    const [x, y] = tinyData(16);
     const out = exporter.evaluate(model, x, y, { batchSize: 8 });
     const [loss] = Array.isArray(out) ? out : [out];
     const lossValue = loss!.dataSync()[0]!;
