@@ -23,7 +23,7 @@ export type { Exposition, MetricsSource } from './serve/exposition.js';
 export { startMetricsServer, MetricsServerError } from './serve/server.js';
 export type { MetricsServer, MetricsServerOptions } from './serve/server.js';
 export { TrainTestExporter } from './training/exporter.js';
-export type { TrainTestExporterOptions } from './training/exporter.js';
+export type { TrainTestExporterOptions } from './training/exporter-options.js';
 export { HISTORY_ENV } from './history/history-options.js';
 export type { HistoryOptions } from './history/history-options.js';
 export type { HistoryStats } from './history/history-recorder.js';

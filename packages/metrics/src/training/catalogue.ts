@@ -65,107 +65,88 @@ export function newPhaseState(phase: Phase, batchMetrics = false): PhaseState {
   };
 }
 
-const gauge = (name: string, help: string, value: number): MetricFamily => ({
+const single = (type: 'gauge' | 'counter', name: string, help: string, value: number): MetricFamily => ({
   name,
   help,
-  type: 'gauge',
+  type,
   samples: [{ value }],
 });
+const gauge = (name: string, help: string, value: number): MetricFamily => single('gauge', name, help, value);
 
 /** Renders the families of one phase. User keys whose sanitised name is taken by a built-in are returned in `skipped`. */
 export function phaseFamilies(s: PhaseState): { families: MetricFamily[]; skipped: string[] } {
   const p = `gangplank_${s.phase}`;
+  const what = s.phase === 'train' ? 'training' : 'test';
   const builtins: MetricFamily[] = [];
-  if (s.parametersCount !== undefined)
-    builtins.push(gauge(`${p}_model_parameters_count`, GANGPLANK_HELP.parameters, s.parametersCount));
-  if (s.phase === 'train' && s.epochsCount !== undefined)
-    builtins.push(gauge(`${p}_epochs_count`, GANGPLANK_HELP.epochs, s.epochsCount));
-  if (s.elapsedSeconds !== undefined) {
-    builtins.push(
-      gauge(
-        `${p}_elapsed_time_seconds`,
-        s.phase === 'train' ? GANGPLANK_HELP.trainElapsed : GANGPLANK_HELP.testElapsed,
-        s.elapsedSeconds,
-      ),
-    );
-  }
+  // A gauge the state has no value for yet is left out, not sent as 0.
+  const gaugeIfSet = (name: string, help: string, value: number | undefined): void => {
+    if (value !== undefined) builtins.push(gauge(name, help, value));
+  };
+  gaugeIfSet(`${p}_model_parameters_count`, GANGPLANK_HELP.parameters, s.parametersCount);
+  if (s.phase === 'train') gaugeIfSet(`${p}_epochs_count`, GANGPLANK_HELP.epochs, s.epochsCount);
+  gaugeIfSet(
+    `${p}_elapsed_time_seconds`,
+    s.phase === 'train' ? GANGPLANK_HELP.trainElapsed : GANGPLANK_HELP.testElapsed,
+    s.elapsedSeconds,
+  );
   if (s.weights) builtins.push(histogramFamily(`${p}_model_weights`, GANGPLANK_HELP.weights, s.weights));
-  if (s.epochDurationSeconds !== undefined)
-    builtins.push(
-      gauge(
-        `${p}_epoch_duration_seconds`,
-        'Duration of the last completed training epoch, validation included',
-        s.epochDurationSeconds,
-      ),
-    );
-  if (s.samplesPerSecond !== undefined)
-    builtins.push(
-      gauge(
-        `${p}_samples_per_second`,
-        'Training samples processed per second in the last completed epoch',
-        s.samplesPerSecond,
-      ),
-    );
+  gaugeIfSet(
+    `${p}_epoch_duration_seconds`,
+    'Duration of the last completed training epoch, validation included',
+    s.epochDurationSeconds,
+  );
+  gaugeIfSet(
+    `${p}_samples_per_second`,
+    'Training samples processed per second in the last completed epoch',
+    s.samplesPerSecond,
+  );
   if (s.targetEpochs !== undefined) {
-    builtins.push(
-      gauge(`${p}_target_epochs`, 'The epoch count the training is set to reach', s.targetEpochs),
-    );
+    gaugeIfSet(`${p}_target_epochs`, 'The epoch count the training is set to reach', s.targetEpochs);
     if (s.epochsCount !== undefined && s.targetEpochs > 0) {
-      builtins.push(
-        gauge(
-          `${p}_progress_ratio`,
-          'Completed epochs divided by the target epochs',
-          Math.min(1, s.epochsCount / s.targetEpochs),
-        ),
+      gaugeIfSet(
+        `${p}_progress_ratio`,
+        'Completed epochs divided by the target epochs',
+        Math.min(1, s.epochsCount / s.targetEpochs),
       );
     }
   }
   if (s.phase === 'train') {
-    builtins.push({
-      name: `${p}_nonfinite_loss_total`,
-      help: 'Epoch and batch ends that reported a NaN or infinite loss',
-      type: 'counter',
-      samples: [{ value: s.nonFiniteLoss }],
-    });
+    builtins.push(
+      single(
+        'counter',
+        `${p}_nonfinite_loss_total`,
+        'Epoch and batch ends that reported a NaN or infinite loss',
+        s.nonFiniteLoss,
+      ),
+    );
   }
   if (s.batchMetrics && s.phase === 'train') {
-    builtins.push({
-      name: `${p}_batches_total`,
-      help: 'Training batches completed in this run',
-      type: 'counter',
-      samples: [{ value: s.batches }],
-    });
+    builtins.push(
+      single('counter', `${p}_batches_total`, 'Training batches completed in this run', s.batches),
+    );
   }
-  if (s.startTimestampSeconds !== undefined)
-    builtins.push(
-      gauge(
-        `${p}_start_timestamp_seconds`,
-        `Unix time at which the ${s.phase === 'train' ? 'training' : 'test'} started`,
-        s.startTimestampSeconds,
-      ),
-    );
-  if (s.endTimestampSeconds !== undefined)
-    builtins.push(
-      gauge(
-        `${p}_end_timestamp_seconds`,
-        `Unix time at which the ${s.phase === 'train' ? 'training' : 'test'} ended`,
-        s.endTimestampSeconds,
-      ),
-    );
+  gaugeIfSet(
+    `${p}_start_timestamp_seconds`,
+    `Unix time at which the ${what} started`,
+    s.startTimestampSeconds,
+  );
+  gaugeIfSet(`${p}_end_timestamp_seconds`, `Unix time at which the ${what} ended`, s.endTimestampSeconds);
   if (s.status !== undefined) {
     builtins.push({
       name: `${p}_status`,
-      help: `State of the ${s.phase === 'train' ? 'training' : 'test'}: 1 for the current one of running, succeeded, failed`,
+      help: `State of the ${what}: 1 for the current one of running, succeeded, failed`,
       type: 'gauge',
       samples: RUN_STATUSES.map((st) => ({ labels: { state: st }, value: st === s.status ? 1 : 0 })),
     });
   }
-  builtins.push({
-    name: 'gangplank_exporter_push_failures_total',
-    help: 'Pushes of this group that failed after their retries',
-    type: 'counter',
-    samples: [{ value: s.pushFailures }],
-  });
+  builtins.push(
+    single(
+      'counter',
+      'gangplank_exporter_push_failures_total',
+      'Pushes of this group that failed after their retries',
+      s.pushFailures,
+    ),
+  );
   builtins.push(
     gauge(
       'gangplank_exporter_last_push_success_timestamp_seconds',

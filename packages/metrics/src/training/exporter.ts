@@ -4,87 +4,27 @@
  * TF.js hooks (the callback protocol) and the push policy (queue, timer, error handling); this class adds the
  * `fit`/`evaluate` conveniences. TF.js is never imported: models are duck-typed.
  */
-import {
-  resolveMetricsConfig,
-  type Env,
-  type MetricsConfigOptions,
-  type ResolvedMetricsConfig,
-} from '../config.js';
-import { resolveHistorySink, type HistoryOptions } from '../history/history-options.js';
+import { resolveMetricsConfig, type ResolvedMetricsConfig } from '../config.js';
+import { resolveHistorySink } from '../history/history-options.js';
 import { HistoryRecorder, type HistoryStats } from '../history/history-recorder.js';
-import type { PushHandler, PushgatewayClientOptions } from '../push/client.js';
 import type { PushTarget } from '../push/grouping.js';
 import { toError } from '../to-error.js';
 import type { Phase } from './catalogue.js';
-import { SYSTEM_CLOCK, type ExporterClock } from './clock.js';
+import { SYSTEM_CLOCK } from './clock.js';
+import { batchInterval, type TrainTestExporterOptions } from './exporter-options.js';
 import { renderFamilies } from './exposition.js';
-import type { LogKeyNames } from './keras-names.js';
-import { resolveLogs, type FitParams, type Logs, type ModelLike, type TensorLike } from './model.js';
+import {
+  resolveLogs,
+  type Evaluated,
+  type EvaluatingModel,
+  type FitParams,
+  type Logs,
+  type ModelLike,
+  type TensorLike,
+} from './model.js';
 import { PushPolicy } from './push-policy.js';
 import { TrainTestRecorder } from './recorder.js';
 import { tfjsHooks, type TfjsHooks } from './tfjs-hooks.js';
-
-export interface TrainTestExporterOptions extends Omit<MetricsConfigOptions, 'pushgatewayAddr' | 'job'> {
-  /** Log keys to export (either spelling: `acc` or `accuracy`); others are ignored. @default every numeric log value */
-  metrics?: readonly string[];
-  /**
-   * `'keras'`: TF.js's short keys are exported under Keras' names, as Python Gangplank on Keras pushed them
-   * (`acc` → `gangplank_train_accuracy`, `val_acc` → `gangplank_train_val_accuracy`, `ce` → `…_crossentropy`).
-   * `'as-logged'`: keys exactly as TF.js logs them (`gangplank_train_acc`). @default 'keras'
-   */
-  logKeys?: LogKeyNames;
-  /**
-   * Bucket bounds of the weights histogram (`gangplank_<phase>_model_weights`); `undefined` or `[]` turns it off.
-   * See `HISTOGRAM_WEIGHT_BUCKETS_1_0` and `HISTOGRAM_WEIGHT_BUCKETS_0_3`. @default undefined
-   */
-  histogramBuckets?: readonly number[];
-  /** Request hook for authentication or a custom transport (the seed's `handler`). */
-  handler?: PushHandler;
-  /**
-   * `true`: problems (push failures, bad input) are reported through `onError` and training goes on.
-   * `false`: the next hook call throws (so `fit` rejects) and `flush()`/`close()` reject.
-   * @default true
-   */
-  ignoreExceptions?: boolean;
-  /** The model, for parameter count and weights. TF.js's `fit` provides it too (see the README). */
-  model?: ModelLike;
-  /** Build the weights histogram every N epochs (and always at the end); 0 = only at the end. @default 1 */
-  weightsHistogramEvery?: number;
-  /** Per-batch gauges `gangplank_train_batch_<key>`, sampled at most every `intervalMs`. @default false */
-  batchMetrics?: boolean | { intervalMs?: number };
-  /** Push the training state every N ms during training, for long epochs; 0 turns it off. @default 10000 */
-  pushIntervalMs?: number;
-  /** Target epochs when TF.js does not tell (hand-written loops). */
-  targetEpochs?: number;
-  /** Client options: TLS, basic auth, headers, timeout, retries, keep-alive. */
-  client?: PushgatewayClientOptions;
-  /**
-   * Push from a worker thread, so pushes go out on time while a synchronous training loop keeps this thread busy.
-   * A `handler`, `client.transport` or `client.runtime` (functions cannot cross threads) keeps pushing in this
-   * thread. @default true
-   */
-  pushThread?: boolean;
-  /**
-   * The run history: every recorded value, lossless and at full resolution, sent in batches to the API server
-   * (`GANGPLANK_HISTORY_URL`, set by the platform) or appended to a file (`GANGPLANK_HISTORY_FILE`); `false`
-   * turns it off. Independent of the Pushgateway. @default from the environment, else off
-   */
-  history?: HistoryOptions | false;
-  /** How long `close()` waits for the last pushes, in ms. @default 5000 */
-  closeTimeoutMs?: number;
-  /** Receives every problem when `ignoreExceptions` is true. @default a process warning, at most one per minute */
-  onError?: (error: Error) => void;
-  /** @default Date.now / performance.now */
-  clock?: ExporterClock;
-  /** Environment to read instead of `process.env` (tests). */
-  env?: Env;
-}
-
-function batchInterval(option: TrainTestExporterOptions['batchMetrics']): number | undefined {
-  if (option === true) return 5000;
-  if (typeof option === 'object') return Math.max(0, option.intervalMs ?? 5000);
-  return undefined;
-}
 
 /**
  * Pushes training and testing metrics to a Prometheus Pushgateway.
@@ -291,12 +231,7 @@ export class TrainTestExporter implements TfjsHooks {
    * results, named by `model.metricsNames` (`loss`, `acc`, …). Returns what `evaluate` returned; the caller still
    * owns (and disposes) those tensors.
    */
-  evaluate<R extends TensorLike | TensorLike[]>(
-    model: Omit<ModelLike, 'evaluate'> & { evaluate(x: unknown, y: unknown, args?: unknown): R },
-    x: unknown,
-    y: unknown,
-    args?: unknown,
-  ): R {
+  evaluate<R extends Evaluated>(model: EvaluatingModel<R>, x: unknown, y: unknown, args?: unknown): R {
     this.testBegin({ model });
     let result: R;
     try {
@@ -311,7 +246,7 @@ export class TrainTestExporter implements TfjsHooks {
   }
 
   /** Like {@link evaluate}, for `model.evaluateDataset(dataset, args)`. */
-  async evaluateDataset<R extends TensorLike | TensorLike[]>(
+  async evaluateDataset<R extends Evaluated>(
     model: Omit<ModelLike, 'evaluateDataset'> & {
       evaluateDataset(dataset: unknown, args?: unknown): Promise<R>;
     },

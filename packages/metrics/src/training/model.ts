@@ -38,6 +38,14 @@ export interface FitParams {
   batchSize?: number;
 }
 
+/** What `evaluate` gives back: one scalar tensor, or one per metric. */
+export type Evaluated = TensorLike | TensorLike[];
+
+/** A model whose `evaluate` returns `R`: what the exporters' `evaluate` conveniences run and hand back. */
+export type EvaluatingModel<R> = Omit<ModelLike, 'evaluate'> & {
+  evaluate(x: unknown, y: unknown, args?: unknown): R;
+};
+
 /** A log value: a number, or a scalar tensor (what a `tf.Callback` subclass receives). */
 export type LogValue = number | TensorLike;
 export type Logs = Readonly<Record<string, unknown>>;
@@ -75,20 +83,26 @@ export async function scalarValue(t: TensorLike): Promise<number | undefined> {
   return d.length > 0 ? Number(d[0]) : undefined;
 }
 
+/** The entries worth reading, in their order: numbers (bigints made numbers) and tensors still to be read. */
+function readableEntries(logs: Logs | undefined): [string, number | TensorLike][] {
+  const out: [string, number | TensorLike][] = [];
+  for (const [k, v] of Object.entries(logs ?? {})) {
+    if (typeof v === 'number') out.push([k, v]);
+    else if (typeof v === 'bigint') out.push([k, Number(v)]);
+    else if (isTensorLike(v)) out.push([k, v]);
+  }
+  return out;
+}
+
 /**
  * Numeric log entries. Numbers pass; scalar tensors are read (`dataSync()` first); anything else (strings,
  * arrays, objects) is skipped, as Gangplank 0.5 skipped non-numbers.
  */
 export async function resolveLogs(logs: Logs | undefined): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  if (!logs) return out;
-  for (const [k, v] of Object.entries(logs)) {
-    if (typeof v === 'number') out[k] = v;
-    else if (typeof v === 'bigint') out[k] = Number(v);
-    else if (isTensorLike(v)) {
-      const n = await scalarValue(v);
-      if (n !== undefined) out[k] = n;
-    }
+  for (const [k, v] of readableEntries(logs)) {
+    const n = typeof v === 'number' ? v : await scalarValue(v);
+    if (n !== undefined) out[k] = n;
   }
   return out;
 }
@@ -96,14 +110,9 @@ export async function resolveLogs(logs: Logs | undefined): Promise<Record<string
 /** Like {@link resolveLogs} but synchronous: tensors without `dataSync()` are skipped. */
 export function resolveLogsSync(logs: Logs | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  if (!logs) return out;
-  for (const [k, v] of Object.entries(logs)) {
-    if (typeof v === 'number') out[k] = v;
-    else if (typeof v === 'bigint') out[k] = Number(v);
-    else if (isTensorLike(v)) {
-      const n = scalarSync(v);
-      if (n !== undefined) out[k] = n;
-    }
+  for (const [k, v] of readableEntries(logs)) {
+    const n = typeof v === 'number' ? v : scalarSync(v);
+    if (n !== undefined) out[k] = n;
   }
   return out;
 }

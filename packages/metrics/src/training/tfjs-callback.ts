@@ -9,8 +9,9 @@ import { Callback } from '@tensorflow/tfjs-layers';
 import type { ResolvedMetricsConfig } from '../config.js';
 import type { PushTarget } from '../push/grouping.js';
 import type { Phase } from './catalogue.js';
-import { TrainTestExporter as PlainExporter, type TrainTestExporterOptions } from './exporter.js';
-import type { Logs, ModelLike, TensorLike } from './model.js';
+import type { TrainTestExporterOptions } from './exporter-options.js';
+import { TrainTestExporter as PlainExporter } from './exporter.js';
+import type { Evaluated, EvaluatingModel, Logs, ModelLike } from './model.js';
 
 type Container = Parameters<Callback['setModel']>[0];
 type Params = Parameters<Callback['setParams']>[0];
@@ -85,12 +86,7 @@ export class TrainTestExporter extends Callback {
   }
 
   /** Runs `model.evaluate` and records `gangplank_test_*` (see the main entry's exporter). */
-  evaluate<R extends TensorLike | TensorLike[]>(
-    model: Omit<ModelLike, 'evaluate'> & { evaluate(x: unknown, y: unknown, args?: unknown): R },
-    x: unknown,
-    y: unknown,
-    args?: unknown,
-  ): R {
+  evaluate<R extends Evaluated>(model: EvaluatingModel<R>, x: unknown, y: unknown, args?: unknown): R {
     return this.exporter.evaluate<R>(model, x, y, args);
   }
 
