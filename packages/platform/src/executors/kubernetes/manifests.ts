@@ -206,15 +206,17 @@ export function renderRunManifests(spec: KubernetesRunSpec, config: KubernetesJo
     { name: 'run-spec', mountPath: POD_PATHS.specDir, readOnly: true },
   ];
   const helperEnv: V1EnvVar[] = [{ name: 'GANGPLANK_POD_ROOT', value: POD_PATHS.root }];
-  const setup: V1Container = {
-    name: 'setup',
+  // The steps before and after the training are one image, named by the step they run.
+  const stepContainer = (name: 'setup' | 'result'): V1Container => ({
+    name,
     image: config.gangplankImage,
-    command: [...step, 'setup', POD_PATHS.specFile],
+    command: [...step, name, POD_PATHS.specFile],
     env: helperEnv,
     resources: helper,
     volumeMounts: mounts,
     terminationMessagePolicy: 'File',
-  };
+  });
+  const setup = stepContainer('setup');
   const train: V1Container = {
     name: 'train',
     image: trainImage(spec, config),
@@ -227,15 +229,7 @@ export function renderRunManifests(spec: KubernetesRunSpec, config: KubernetesJo
     volumeMounts: [{ name: 'work', mountPath: POD_PATHS.root }],
     workingDir: POD_PATHS.workspace,
   };
-  const result: V1Container = {
-    name: 'result',
-    image: config.gangplankImage,
-    command: [...step, 'result', POD_PATHS.specFile],
-    env: helperEnv,
-    resources: helper,
-    volumeMounts: mounts,
-    terminationMessagePolicy: 'File',
-  };
+  const result = stepContainer('result');
   const tolerations = [...(config.tolerations ?? []), ...(gpus ? (config.gpuTolerations ?? []) : [])];
   // The training wins on a shared key: the API only accepts selectors equal to a configured node pool.
   const nodeSelector = { ...(config.nodeSelector ?? {}), ...(spec.nodeSelector ?? {}) };
