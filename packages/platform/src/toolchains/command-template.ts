@@ -1,6 +1,6 @@
 /**
  * An MLflow command template (`python train.py --alpha {alpha}`) read the way `/bin/sh` will read it, so each
- * `{name}` placeholder can be filled with quoting that is right where it stands. Pure.
+ * `{name}` placeholder can be filled with quoting that is right where it stands (`command-render.ts`). Pure.
  *
  * Quoting one way everywhere is not enough: a single-quoted value inside `"…"` keeps its quotes as text and lets `$(…)`
  * run. So the template is lexed (quotes, backslashes, `$(…)`, backticks, `${…}`, `$((…))`, `[[…]]`, comments,
@@ -9,19 +9,7 @@
  * substitution, backticks, a parameter or arithmetic expansion, a here-document, a comment, right after `$` or `\` —
  * the template is refused, as it is when its quotes or brackets do not balance.
  */
-
-export type QuoteContext = 'unquoted' | 'single' | 'double';
-
-export type TemplatePart =
-  { kind: 'text'; text: string } | { kind: 'param'; name: string; context: QuoteContext };
-
-export interface CommandTemplate {
-  parts: TemplatePart[];
-  /** True when text appended after the command could land in a here-document (it must not be appended). */
-  hasHereDocument: boolean;
-  /** True when the command ends in a comment, which would swallow appended text up to a newline in a value. */
-  endsInComment: boolean;
-}
+import type { CommandTemplate, QuoteContext, TemplatePart } from './command-render.js';
 
 export class CommandTemplateError extends Error {
   override name = 'CommandTemplateError';
@@ -400,46 +388,4 @@ function describeOpen(kind: FrameKind): string {
     default:
       return `an unclosed "${kind === 'brace' ? '${' : '('}"`;
   }
-}
-
-/** Shell words that mean something when they stand unquoted where a command starts. */
-const RESERVED = new Set([
-  'case',
-  'do',
-  'done',
-  'elif',
-  'else',
-  'esac',
-  'fi',
-  'for',
-  'function',
-  'if',
-  'in',
-  'select',
-  'then',
-  'time',
-  'until',
-  'while',
-]);
-
-/** Quotes `value` so that, standing in `context`, the shell reads it as exactly its characters. */
-export function quoteForContext(value: string, context: QuoteContext): string {
-  switch (context) {
-    case 'single':
-      return value.replace(/'/g, `'\\''`);
-    case 'double':
-      return value.replace(/[\\"$`]/g, '\\$&');
-    default:
-      // `=` could turn a value into an assignment where a command starts; reserved words into syntax.
-      return /^[A-Za-z0-9_@%+:,./-]+$/.test(value) && !RESERVED.has(value)
-        ? value
-        : `'${value.replace(/'/g, `'\\''`)}'`;
-  }
-}
-
-/** Renders a parsed template; `valueOf` returns the raw (unquoted) value of a placeholder or throws. */
-export function renderCommandTemplate(template: CommandTemplate, valueOf: (name: string) => string): string {
-  return template.parts
-    .map((part) => (part.kind === 'text' ? part.text : quoteForContext(valueOf(part.name), part.context)))
-    .join('');
 }

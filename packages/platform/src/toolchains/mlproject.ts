@@ -11,12 +11,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
-import {
-  CommandTemplateError,
-  parseCommandTemplate,
-  renderCommandTemplate,
-  type CommandTemplate,
-} from './command-template.js';
+import { renderCommandTemplate, type CommandTemplate } from './command-render.js';
+import { CommandTemplateError, parseCommandTemplate } from './command-template.js';
 import { shellQuote } from './shell-quote.js';
 
 export type MLprojectParameterType = 'string' | 'float' | 'int' | 'path' | 'uri';
