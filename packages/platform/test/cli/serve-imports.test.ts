@@ -4,13 +4,13 @@
  * store, the dispatcher and the local executor are up), and the log is read. A control run of the package's index
  * under the same hook shows the hook does see `@kubernetes/client-node` when it is loaded.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from './support/run-cli.js';
+import { spawnServe } from './support/spawn-serve.js';
 
 const HOOK = fileURLToPath(new URL('./fixtures/record-resolutions.mjs', import.meta.url));
 const INDEX = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -24,38 +24,13 @@ function resolved(log: string): string[] {
 describe('gangplank serve (local executor)', () => {
   it('answers /health without loading the Kubernetes client or the Slurm adapter', async () => {
     const log = join(dir, 'serve.log');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        HOOK,
-        BIN,
-        'serve',
-        '--port',
-        '0',
-        '--data-dir',
-        join(dir, 'data'),
-        '--log-level',
-        'silent',
-      ],
-      {
-        cwd: dir,
-        env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_RESOLVED_LOG: log },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, url, exited } = await spawnServe({
+      nodeArgs: ['--import', HOOK],
+      args: ['--data-dir', join(dir, 'data')],
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_RESOLVED_LOG: log },
+    });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+) /.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
 

@@ -2,14 +2,15 @@
  * End-to-end cases of the commands that need no API server of the test's own: local runs, `serve` (which starts
  * its own), the monitoring stack and shell completion. The built CLI runs as a child process.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expect, inject } from 'vitest';
 import type { CommandName } from '../../../src/cli/commands.js';
 import { ALL_KINDS, createHarness, type Case } from '../support/e2e-harness.js';
-import { BIN, runCli } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
+import { spawnServe } from '../support/spawn-serve.js';
 
 const h = createHarness('gangplank-cli-e2e-machine-');
 const { cli, dir, configPath, write, writeRunnable } = h;
@@ -88,37 +89,12 @@ export const MACHINE_CASES = {
     expect(invalid.stderr).toContain('Error: Validation of model training is failed: empty model.name');
   },
   serve: async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'serve',
-        '--port',
-        '0',
-        '--data-dir',
-        join(dir, 'served'),
-        '--log-level',
-        'silent',
-        '--pushgateway',
-        inject('pushgatewayUrl'),
-      ],
-      {
-        cwd: dir,
-        env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_CLI_CONFIG: configPath },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, url, exited } = await spawnServe({
+      args: ['--data-dir', join(dir, 'served'), '--pushgateway', inject('pushgatewayUrl')],
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir, GANGPLANK_CLI_CONFIG: configPath },
+    });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+) /.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
       // The served API runs trainings: edit --wait follows a run to success, with the epochs the script pushed to
       // the Pushgateway that serve handed it.
       const env = {
