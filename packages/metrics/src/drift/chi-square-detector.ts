@@ -5,7 +5,7 @@ import type { Matrix } from './rows.js';
 import { argmaxRows, toMatrix } from './rows.js';
 import type { WatchedData } from './watch.js';
 import { pickWatched } from './watch.js';
-import { LabelWindow } from './window.js';
+import { fillOf, LabelWindow, type WindowFill } from './window.js';
 
 /** A category label: a class index or any string. */
 export type Category = number | string;
@@ -154,9 +154,8 @@ export class ChiSquareDetector<X = unknown, Y = unknown> implements DriftDetecto
     };
   }
 
-  windowFill(): { readonly size: number; readonly capacity: number } {
-    if (this.windowSize === 0) return { size: this.lastBatch, capacity: this.lastBatch };
-    return { size: this.window.size, capacity: this.windowSize };
+  windowFill(): WindowFill {
+    return fillOf(this.window, this.windowSize, this.lastBatch);
   }
 
   /** Empties the window. */

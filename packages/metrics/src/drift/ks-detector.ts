@@ -7,7 +7,7 @@ import type { Matrix } from './rows.js';
 import { toMatrix } from './rows.js';
 import type { WatchedData } from './watch.js';
 import { pickWatched } from './watch.js';
-import { RowWindow } from './window.js';
+import { fillOf, RowWindow, type WindowFill } from './window.js';
 
 /** Options of {@link KsDetector}. */
 export interface KsDetectorOptions<X = unknown, Y = unknown> {
@@ -137,9 +137,8 @@ export class KsDetector<X = unknown, Y = unknown> implements DriftDetector<X, Y>
     };
   }
 
-  windowFill(): { readonly size: number; readonly capacity: number } {
-    if (this.windowSize === 0) return { size: this.lastBatch, capacity: this.lastBatch };
-    return { size: this.window.size, capacity: this.windowSize };
+  windowFill(): WindowFill {
+    return fillOf(this.window, this.windowSize, this.lastBatch);
   }
 
   /** Empties the window. */

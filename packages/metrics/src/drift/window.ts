@@ -1,5 +1,18 @@
 import type { Matrix } from './rows.js';
 
+/** How full a detector's window is, for `gangplank_predict_drift_window_fill_ratio`. */
+export interface WindowFill {
+  readonly size: number;
+  readonly capacity: number;
+}
+
+/** With no window (`windowSize` 0) each batch is tested on its own, so the last batch is the whole window. */
+export function fillOf(window: { readonly size: number }, windowSize: number, lastBatch: number): WindowFill {
+  return windowSize === 0
+    ? { size: lastBatch, capacity: lastBatch }
+    : { size: window.size, capacity: windowSize };
+}
+
 /** A sliding window of the last `capacity` samples (rows of `cols` numbers); the oldest are dropped first. */
 export class RowWindow {
   private readonly data: Float64Array;
