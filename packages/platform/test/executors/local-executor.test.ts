@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { RunSpec } from '../../src/domain/run-spec.js';
 import type { ExecutorHandle } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { isAlive } from '../../src/executors/process-tree.js';
@@ -22,6 +23,16 @@ afterAll(async () => {
   await Promise.all(executors.map((e) => e.close()));
   rmSync(root, { recursive: true, force: true });
 });
+
+/** Submits the hanging fixture and waits for its "hanging" line: by then its signal handlers are in place. */
+async function submitHanging(executor: LocalExecutor): Promise<{ spec: RunSpec; handle: ExecutorHandle }> {
+  const spec = nodeSpec('hang.mjs');
+  const handle = await executor.submit(spec);
+  await expect
+    .poll(async () => (await allLogs(executor, handle)).some((c) => c.text.startsWith('hanging')), WAIT)
+    .toBe(true);
+  return { spec, handle };
+}
 
 describe('local executor', () => {
   it('runs a training that succeeds: exit 0, logs of both streams, an artifact', async () => {
@@ -71,11 +82,7 @@ describe('local executor', () => {
 
   it('cancels a hanging training with SIGTERM and records why', async () => {
     const executor = makeExecutor();
-    const spec = nodeSpec('hang.mjs');
-    const handle = await executor.submit(spec);
-    await expect
-      .poll(async () => (await allLogs(executor, handle)).some((c) => c.text.startsWith('hanging')), WAIT)
-      .toBe(true);
+    const { handle } = await submitHanging(executor);
     const pid = Number(
       /pid=(\d+)/.exec((await allLogs(executor, handle)).find((c) => c.text.startsWith('hanging'))!.text)![1],
     );
@@ -223,11 +230,7 @@ describe('local executor', () => {
 
   it('re-attaches to a live run after a restart and sees it to the end', async () => {
     const first = makeExecutor();
-    const spec = nodeSpec('hang.mjs');
-    const handle = await first.submit(spec);
-    await expect
-      .poll(async () => (await allLogs(first, handle)).some((c) => c.text.startsWith('hanging')), WAIT)
-      .toBe(true);
+    const { spec, handle } = await submitHanging(first);
     const before = await allLogs(first, handle);
     await first.close(); // the server goes away; the run keeps running
     const second = makeExecutor();
