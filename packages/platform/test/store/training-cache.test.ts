@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelTraining } from '../../src/domain/types.js';
 import { createStore, openSqlStore } from '../../src/store/create-store.js';
 import { migrate } from '../../src/store/migrate.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { TrainingCache } from '../../src/store/training-cache.js';
 
 const training = (id: string, state: ModelTraining['status']['state']): ModelTraining => ({
@@ -44,7 +45,7 @@ describe('migrations', () => {
       const applied = await store.driver.query<{ version: number }>(
         'SELECT version FROM gangplank_migrations',
       );
-      expect(applied.map((r) => Number(r.version))).toEqual([1]);
+      expect(applied.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
     } finally {
       await store.close();
     }
