@@ -33,6 +33,7 @@ export {
   type ServerConfigInput,
 } from './config/server-config.js';
 export { createApp, type AppOptions } from './server/app.js';
+export { createDispatcherCounters, type DispatcherCounters } from './server/metrics.js';
 export type { AuthOptions } from './server/auth.js';
 export type { OidcOptions, StaticToken } from './domain/auth-options.js';
 export type { Role } from './domain/role.js';

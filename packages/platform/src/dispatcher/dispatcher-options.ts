@@ -19,6 +19,14 @@ export type DispatcherStore = Pick<
   | 'getConnection'
 >;
 
+/** Told of the dispatcher's own decisions, for counting them (the server's /metrics); no prom-client here. */
+export interface DispatcherEvents {
+  /** A run this dispatcher claimed from the queue. */
+  claimed?(run: TrainingRun): void;
+  /** A run this dispatcher failed `Lost` (its hand-over interrupted, or not re-attachable). */
+  lost?(run: TrainingRun): void;
+}
+
 export interface DispatcherOptions {
   store: DispatcherStore;
   executor: Executor;
@@ -58,6 +66,7 @@ export interface DispatcherOptions {
    * without an output connection keeps its folder: its zip is only there. @default true
    */
   releaseFinished?: boolean;
+  events?: DispatcherEvents;
   /** Where problems that do not belong to a run are reported. @default console.warn */
   warn?: (message: string) => void;
   clock?: () => Date;

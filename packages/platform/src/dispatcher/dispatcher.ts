@@ -31,7 +31,7 @@ import { patchFor, runStateOf } from './state-mapping.js';
 import { messageWithErrorTail } from './error-tail.js';
 import { drainLogs } from './run-logs.js';
 
-export type { DispatcherOptions, DispatcherStore } from './dispatcher-options.js';
+export type { DispatcherEvents, DispatcherOptions, DispatcherStore } from './dispatcher-options.js';
 
 export interface Dispatcher {
   readonly workerId: string;
@@ -172,7 +172,10 @@ class RunDispatcher implements Dispatcher {
     const free = this.concurrency - this.active.size - this.starting;
     if (free <= 0 || !this.running) return false;
     const runs = await this.store.claimRuns(this.workerId, free, this.leaseMs);
-    for (const run of runs) this.track(this.startRun(run));
+    for (const run of runs) {
+      this.options.events?.claimed?.(run);
+      this.track(this.startRun(run));
+    }
     return runs.length === free;
   }
 
@@ -370,6 +373,7 @@ class RunDispatcher implements Dispatcher {
         { state: 'failed', reason: 'Lost', message, finishedAt: this.clock().toISOString(), release: true },
         { workerId: this.workerId },
       );
+      this.options.events?.lost?.(run);
       this.metrics?.scheduleCleanup(run.id);
     } catch (error) {
       this.warn(`run ${run.id}: not marked lost: ${errorText(error)}`);

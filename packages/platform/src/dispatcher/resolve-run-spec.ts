@@ -34,7 +34,10 @@ export class InvalidRunError extends Error {
   override name = 'InvalidRunError';
 }
 
-function historyWiring(defaults: RunSpecDefaults, run: TrainingRun): { historyUrl?: string; historyToken?: string } {
+function historyWiring(
+  defaults: RunSpecDefaults,
+  run: TrainingRun,
+): { historyUrl?: string; historyToken?: string } {
   const history = defaults.history?.(run.trainingId, run.id);
   if (!history) return {};
   return { historyUrl: history.url, ...(history.token ? { historyToken: history.token } : {}) };

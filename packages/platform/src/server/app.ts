@@ -13,7 +13,7 @@ import type { TrainingValidationContext } from '../domain/validate-training.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticator, type AuthOptions, type Principal } from './auth.js';
 import { installErrorHandling } from './errors.js';
-import { createServerMetrics } from './metrics.js';
+import { createServerMetrics, type DispatcherCounters } from './metrics.js';
 import { registerArtifactDownloadRoute } from './routes/artifact-download.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerHistoryRoutes } from './routes/history.js';
@@ -40,6 +40,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve `/metrics`. @default true */
   metrics?: boolean;
+  /** The dispatcher's claim and lease-loss counters, served on `/metrics` (start.ts makes them). */
+  dispatcherCounters?: DispatcherCounters;
   /** Called after a training is created, updated, deleted or cancelled (the dispatcher's `wake`). */
   onTrainingChange?: () => void;
   /** Prometheus read by the web page's plots (`query_range`); absent: the Pushgateway's current values. */
@@ -122,7 +124,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/swagger' });
 
-  const metrics = options.metrics === false ? undefined : createServerMetrics(options.store);
+  const metrics =
+    options.metrics === false ? undefined : createServerMetrics(options.store, options.dispatcherCounters);
   if (metrics) {
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
@@ -142,8 +145,13 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         // A run credential opens one door: POST to its own run's history (the route checks the ids and the state).
         const grant = options.runCredentials?.verify(bearer);
         if (!grant) throw new UnauthorizedError('invalid token: not a valid run credential');
-        if (request.method !== 'POST' || !/^\/api\/v1\/model\/training\/[^/]+\/runs\/[^/]+\/history$/.test(path)) {
-          throw new ForbiddenError(`a run credential may only POST its run's history, not ${request.method} ${path}`);
+        if (
+          request.method !== 'POST' ||
+          !/^\/api\/v1\/model\/training\/[^/]+\/runs\/[^/]+\/history$/.test(path)
+        ) {
+          throw new ForbiddenError(
+            `a run credential may only POST its run's history, not ${request.method} ${path}`,
+          );
         }
         request.runGrant = grant;
         return;
@@ -236,10 +244,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   registerHistoryRoutes(app, {
     store: options.store,
-    ...(options.maxHistoryPointsPerRun !== undefined ? { maxPointsPerRun: options.maxHistoryPointsPerRun } : {}),
+    ...(options.maxHistoryPointsPerRun !== undefined
+      ? { maxPointsPerRun: options.maxHistoryPointsPerRun }
+      : {}),
   });
+  registerArtifactDownloadRoute(app, options.store);
   registerToolchainRoutes(app, options.store);
   registerConnectionRoutes(app, options.store);
   return app;
 }
-  registerArtifactDownloadRoute(app, options.store);

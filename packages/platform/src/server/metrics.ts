@@ -4,15 +4,47 @@
  * scrape time, so several servers on one database report the same numbers).
  */
 import client from 'prom-client';
+import type { DispatcherEvents } from '../dispatcher/dispatcher-options.js';
 import type { Store } from '../store/store.js';
+
+/**
+ * What this server's dispatcher decided, counted per process (unlike the trainings gauge: each server counts its
+ * own claims and losses). Made by the composition root, which hands `events` to the dispatcher and the counters
+ * to the app's registry.
+ */
+export interface DispatcherCounters {
+  claims: client.Counter;
+  leaseLosses: client.Counter;
+  events: Required<DispatcherEvents>;
+}
+
+export function createDispatcherCounters(): DispatcherCounters {
+  // Registered by createServerMetrics, in the app's own registry.
+  const claims = new client.Counter({
+    name: 'gangplank_dispatcher_claims_total',
+    help: 'Runs claimed from the queue by this server\'s dispatcher.',
+    registers: [],
+  });
+  const leaseLosses = new client.Counter({
+    name: 'gangplank_dispatcher_lease_losses_total',
+    help: 'Runs this server\'s dispatcher failed Lost: another worker\'s lease expired, or a hand-over was cut off.',
+    registers: [],
+  });
+  return {
+    claims,
+    leaseLosses,
+    events: { claimed: () => claims.inc(), lost: () => leaseLosses.inc() },
+  };
+}
 
 export interface ServerMetrics {
   registry: client.Registry;
   observe(method: string, route: string, status: number, seconds: number): void;
 }
 
-export function createServerMetrics(store: Store): ServerMetrics {
+export function createServerMetrics(store: Store, dispatcher?: DispatcherCounters): ServerMetrics {
   const registry = new client.Registry();
+  if (dispatcher) for (const counter of [dispatcher.claims, dispatcher.leaseLosses]) registry.registerMetric(counter);
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new client.Counter({
     name: 'gangplank_api_requests_total',

@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatcher } from '../dispatcher/dispatcher.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
+import { createDispatcherCounters } from './metrics.js';
 import type { AuthOptions } from './auth.js';
 import { executorFor, workerIdFor } from './executor-for.js';
 import { createRunCredentials, historyPath, loadRunCredentialKey } from './run-credential.js';
@@ -17,7 +18,8 @@ import { createRunCredentials, historyPath, loadRunCredentialKey } from './run-c
 /** Where runs reach this server: the advertised URL, else the address listened on (a wildcard as loopback). */
 function baseUrlFor(config: Pick<ServerConfig, 'advertiseUrl' | 'host'>, port: number): string {
   if (config.advertiseUrl) return config.advertiseUrl;
-  const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
+  const host =
+    config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
@@ -58,12 +60,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const runCredentials = createRunCredentials(await loadRunCredentialKey({ dataDir: config.dataDir }));
     // Known once listening when the port is 0; runs are only started after that (dispatcher.start below).
     let port = config.port;
+    // Counted by the dispatcher, served by the app's /metrics (zero with --no-dispatcher).
+    const dispatcherCounters = createDispatcherCounters();
     if (config.dispatcher) {
       const executor = await executorFor(config);
       dispatcher = createDispatcher({
         store,
         executor,
         workerId: workerIdFor(config, executor),
+        events: dispatcherCounters.events,
         ...(config.concurrency ? { concurrency: config.concurrency } : {}),
         ...(config.pushgatewayAddr ? { pushgateway: config.pushgatewayAddr } : {}),
         ...(config.outputConnection ? { outputConnection: config.outputConnection } : {}),
@@ -89,6 +94,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
       ...(wake ? { onTrainingChange: wake } : {}),
       runCredentials,
+      dispatcherCounters,
     });
     const address = await app.listen({ host: config.host, port: config.port });
     port = Number(new URL(address).port) || config.port;

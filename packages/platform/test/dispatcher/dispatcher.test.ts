@@ -245,6 +245,26 @@ describe('dispatcher with the local executor', () => {
     expect(after.filter((l) => l.startsWith('system:running '))).toHaveLength(1);
   });
 
+  it('tells its events of each run it claims and each it fails Lost', async () => {
+    const claimed: string[] = [];
+    const lost: string[] = [];
+    const events = { claimed: (r: TrainingRun) => claimed.push(r.id), lost: (r: TrainingRun) => lost.push(r.id) };
+    // A hand-over cut off by a dead worker: claimed here, then failed Lost instead of started.
+    const { run: cut } = await store.createTraining(uid('events-lost'), spec('succeed.mjs'));
+    await store.claimRuns('died-mid-submit', 1, 1);
+    await store.updateRun(cut.id, { startedAt: new Date().toISOString() }, { workerId: 'died-mid-submit' });
+    await new Promise((r) => setTimeout(r, 20)); // the 1 ms lease expires
+    const d = dispatcher({ events });
+    await d.start();
+    expect(await waitRun(cut.id, final)).toMatchObject({ state: 'failed', reason: 'Lost' });
+    const { run: fresh } = await store.createTraining(uid('events-ok'), spec('succeed.mjs'));
+    d.wake();
+    expect(await waitRun(fresh.id, final)).toMatchObject({ state: 'succeeded' });
+    expect(claimed.filter((id) => id === cut.id || id === fresh.id).sort()).toEqual([cut.id, fresh.id].sort());
+    expect(lost).toContain(cut.id);
+    expect(lost).not.toContain(fresh.id);
+  });
+
   it('fails a run whose process died while the server was down, keeping its logs', async () => {
     const workerId = uid('stable');
     const runs = join(root, 'died');
