@@ -1,4 +1,7 @@
 /**
+ * Why this file is just over 400 lines: it is the one state machine of a held run (claim, start, sync, renew, end,
+ * lose), and its transitions read best side by side; the loops, recovery, logs and options already live apart.
+ *
  * The dispatcher: claims new runs from the store, hands them to an executor, and records what the executor reports
  * (state, exit code, reason, message, artifacts, logs) on the run.
  *
