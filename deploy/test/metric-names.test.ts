@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { PrometheusModel, TrainTestExporter, type DriftDetector, type ModelLike } from '@gangplank/metrics';
-import { createApp, createStore } from '@gangplank/platform';
+import { createApp, createDispatcherCounters, createStore } from '@gangplank/platform';
 // The dispatcher's publisher is not part of the package's public surface; the test uses the real one all the same.
 import { RunMetricsPublisher } from '../../packages/platform/src/dispatcher/run-metrics.js';
 import { deployDir } from './tools.js';
@@ -156,7 +156,7 @@ async function predictionExposition(): Promise<string> {
 /** The API server's own /metrics after a few requests. */
 async function apiExposition(): Promise<string> {
   const store = await createStore({ secretKey: Buffer.alloc(32, 7).toString('base64') });
-  const app = await createApp({ store });
+  const app = await createApp({ store, dispatcherCounters: createDispatcherCounters() });
   try {
     for (const url of ['/health', '/api/v1/model/training', '/api/v1/model/training/missing'])
       await app.inject({ method: 'GET', url });

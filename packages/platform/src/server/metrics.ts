@@ -22,12 +22,12 @@ export function createDispatcherCounters(): DispatcherCounters {
   // Registered by createServerMetrics, in the app's own registry.
   const claims = new client.Counter({
     name: 'gangplank_dispatcher_claims_total',
-    help: 'Runs claimed from the queue by this server\'s dispatcher.',
+    help: "Runs claimed from the queue by this server's dispatcher.",
     registers: [],
   });
   const leaseLosses = new client.Counter({
     name: 'gangplank_dispatcher_lease_losses_total',
-    help: 'Runs this server\'s dispatcher failed Lost: another worker\'s lease expired, or a hand-over was cut off.',
+    help: "Runs this server's dispatcher failed Lost: another worker's lease expired, or a hand-over was cut off.",
     registers: [],
   });
   return {
@@ -44,7 +44,8 @@ export interface ServerMetrics {
 
 export function createServerMetrics(store: Store, dispatcher?: DispatcherCounters): ServerMetrics {
   const registry = new client.Registry();
-  if (dispatcher) for (const counter of [dispatcher.claims, dispatcher.leaseLosses]) registry.registerMetric(counter);
+  if (dispatcher)
+    for (const counter of [dispatcher.claims, dispatcher.leaseLosses]) registry.registerMetric(counter);
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new client.Counter({
     name: 'gangplank_api_requests_total',

@@ -248,7 +248,10 @@ describe('dispatcher with the local executor', () => {
   it('tells its events of each run it claims and each it fails Lost', async () => {
     const claimed: string[] = [];
     const lost: string[] = [];
-    const events = { claimed: (r: TrainingRun) => claimed.push(r.id), lost: (r: TrainingRun) => lost.push(r.id) };
+    const events = {
+      claimed: (r: TrainingRun) => claimed.push(r.id),
+      lost: (r: TrainingRun) => lost.push(r.id),
+    };
     // A hand-over cut off by a dead worker: claimed here, then failed Lost instead of started.
     const { run: cut } = await store.createTraining(uid('events-lost'), spec('succeed.mjs'));
     await store.claimRuns('died-mid-submit', 1, 1);
@@ -260,7 +263,9 @@ describe('dispatcher with the local executor', () => {
     const { run: fresh } = await store.createTraining(uid('events-ok'), spec('succeed.mjs'));
     d.wake();
     expect(await waitRun(fresh.id, final)).toMatchObject({ state: 'succeeded' });
-    expect(claimed.filter((id) => id === cut.id || id === fresh.id).sort()).toEqual([cut.id, fresh.id].sort());
+    expect(claimed.filter((id) => id === cut.id || id === fresh.id).sort()).toEqual(
+      [cut.id, fresh.id].sort(),
+    );
     expect(lost).toContain(cut.id);
     expect(lost).not.toContain(fresh.id);
   });
