@@ -160,7 +160,7 @@ export function slidingMmd(
   }
 }
 
-/** Options of {@link bootstrapThresholds}. */
+/** Options of {@link bootstrapThresholdsSteps}. */
 export interface BootstrapOptions {
   readonly ert: number;
   readonly windowSize: number;
@@ -180,17 +180,9 @@ export interface BootstrapOptions {
  *
  * @throws RangeError when fewer than ERT bootstraps survive some step (the quantile would be undefined, as
  *   in alibi): increase `nBootstraps`
+ *
+ * Runs in steps of about {@link PAIRS_PER_STEP} kernel evaluations (drive it with {@link runToEnd} to block).
  */
-export function bootstrapThresholds(
-  x: Matrix,
-  sums: KernelSums,
-  gamma: number,
-  options: BootstrapOptions,
-): Float64Array {
-  return runToEnd(bootstrapThresholdsSteps(x, sums, gamma, options));
-}
-
-/** {@link bootstrapThresholds} in steps of about {@link PAIRS_PER_STEP} kernel evaluations. */
 export function* bootstrapThresholdsSteps(
   x: Matrix,
   sums: KernelSums,

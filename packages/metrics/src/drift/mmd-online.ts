@@ -61,7 +61,7 @@ const REFRESH_EVERY = 1024;
  * between a sliding window of the last W samples and a fixed sub-reference, against per-step thresholds
  * calibrated by bootstrap for an expected run time.
  *
- * Construction calibrates (see {@link bootstrapThresholds}); with 20,000 × 10 reference rows, ERT 500,
+ * Construction calibrates (see {@link bootstrapThresholdsSteps}); with 20,000 × 10 reference rows, ERT 500,
  * W 200 and 5,000 bootstraps it takes seconds, not alibi-detect's 90 minutes (`bench/drift-mmd-calibration.ts`).
  * Each {@link update} then costs O(R·d) kernel work for the new sample against the R-row sub-reference plus
  * O(W·d) for the window, with no allocation.

@@ -46,8 +46,6 @@ export type EvaluatingModel<R> = Omit<ModelLike, 'evaluate'> & {
   evaluate(x: unknown, y: unknown, args?: unknown): R;
 };
 
-/** A log value: a number, or a scalar tensor (what a `tf.Callback` subclass receives). */
-export type LogValue = number | TensorLike;
 export type Logs = Readonly<Record<string, unknown>>;
 
 export function isTensorLike(v: unknown): v is TensorLike {

@@ -34,7 +34,7 @@ import { patchFor, runStateOf } from './state-mapping.js';
 import { messageWithErrorTail } from './error-tail.js';
 import { drainLogs } from './run-logs.js';
 
-export type { DispatcherEvents, DispatcherOptions, DispatcherStore } from './dispatcher-options.js';
+export type { DispatcherOptions } from './dispatcher-options.js';
 
 export interface Dispatcher {
   readonly workerId: string;

@@ -7,7 +7,6 @@
 export const DEFAULT_ARTIFACT_NAME_TEMPLATE = '{{ .Name }}-{{ .Version }}-{{ .RandomUUID }}.zip';
 
 export const TEMPLATE_FIELDS = ['Name', 'Version', 'RandomUUID', 'CommitID'] as const;
-export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 import { BadRequestError } from './errors.js';
 import { hasControlCharacters } from './id.js';
@@ -36,11 +35,6 @@ export function artifactNameTemplateProblems(template: string): string[] {
   }
   if (template.length > 255) problems.push('invalid artifact name template: longer than 255 characters');
   return problems;
-}
-
-/** Renders a (valid) template. */
-export function renderArtifactName(template: string, values: Record<TemplateField, string>): string {
-  return template.replace(ACTION, (_all, field: string) => values[field as TemplateField] ?? '');
 }
 
 /**

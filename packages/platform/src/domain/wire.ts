@@ -7,7 +7,6 @@
  */
 import type {
   AlgorithmSource,
-  ConnectionType,
   DataBinding,
   EnvironmentVariable,
   ModelTrainingSpec,
@@ -239,8 +238,6 @@ export function readToolchainBody(body: unknown): {
   if (command && command.length > 0) out.command = command;
   return out;
 }
-
-export type { ConnectionType };
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -18,7 +18,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunError, errorText } from '../../domain/run-error.js';
-import { DEFAULT_TIMEOUT_MS, type RunSpec } from '../../domain/run-spec.js';
+import { DEFAULT_TIMEOUT_MS } from '../../domain/run-spec.js';
 import type { ExecutorHandle, LogPage } from '../executor.js';
 import { isFinalPhase } from '../executor.js';
 import { parseCpuCores } from '../quantity.js';
@@ -31,9 +31,6 @@ import { parseSbatchJobId } from './parse.js';
 import { readNewLines } from './read-new-lines.js';
 import { renderBatchScript, slurmPartition, timeLimitMinutes } from './script.js';
 import { mapSlurmState } from './slurm-state.js';
-
-/** Spec of a run as the Slurm executor reads it (the run spec carries the training's `nodeSelector`). */
-export type SlurmRunSpec = RunSpec;
 
 /** `cacheDir` (shared too), `removeOnRelease` and `now` are those of every folder-based executor. */
 export interface SlurmExecutorOptions extends Omit<FolderExecutorOptions, 'root'> {
