@@ -1,7 +1,7 @@
 /**
  * The seed's online MMD drift example: single test digits through the model; an online MMD detector (alibi-detect's
  * `MMDDriftOnline` algorithm, in TypeScript) compares a sliding window of the last `--window` softmax outputs with
- * the outputs on the training digits (the seed's reference) and counts detections in `gangplank_predict_drift_detected_total`. After
+ * the outputs on the held-out validation digits and counts detections in `gangplank_predict_drift_detected_total`. After
  * the phase without drift, every 0 is left out; the share of predictions flagged as drift jumps and
  * `DriftIncidentRatioHigh` (`gangplank:predict_drift_incident_ratio:rate5m > 0.25` for 2m) fires.
  *
@@ -37,7 +37,10 @@ export function mmdScenario(
     // One digit per call, as the seed: the detector steps once per prediction.
     batchSize: () => 1,
     createDetector: (model, data) =>
-      new MmdDriftDetector<unknown, number[][]>(outputsOn(model, data.train), {
+      // Reference = the outputs on the validation digits, not on the training digits as in the seed: the model has
+      // not learnt them, like the digits it predicts live, so an overfit model's extra confidence on its own
+      // training data is not read as drift; and 900 rows calibrate about 8 times faster than 8,100.
+      new MmdDriftDetector<unknown, number[][]>(outputsOn(model, data.validation), {
         windowSize: options.windowSize ?? 200,
         ert: options.ert ?? 500,
         nBootstraps: options.nBootstraps ?? 5000,
