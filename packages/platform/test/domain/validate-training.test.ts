@@ -3,6 +3,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import type { Connection, ConnectionType, ToolchainIntegration } from '../../src/domain/types.js';
 import { validateTraining, type TrainingValidationContext } from '../../src/domain/validate-training.js';
 import { readTrainingBody } from '../../src/domain/wire.js';
+import { cliTraining } from '../support/cli-training.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 function connection(id: string, type: ConnectionType, reference?: string): Connection {
@@ -33,33 +34,6 @@ const context: TrainingValidationContext = {
   defaultOutputConnection: 'out',
 };
 
-/** What odahuflowctl 1.6 sends for the wine example (reference §1.7). */
-const cliBody = {
-  kind: 'ModelTraining',
-  createdAt: null,
-  id: 'wine',
-  spec: {
-    algorithmSource: { objectStorage: null, vcs: { connection: 'repo', reference: null } },
-    args: null,
-    data: [{ connection: 'wine', localPath: 'mlflow/wine-quality.csv', remotePath: null }],
-    entrypoint: 'main',
-    envs: null,
-    hyperParameters: { alpha: '1.0' },
-    image: null,
-    model: { artifactNameTemplate: null, name: 'wine', version: '1.0' },
-    nodeSelector: null,
-    outputConnection: null,
-    resources: {
-      limits: { cpu: '4', gpu: null, memory: '4Gi' },
-      requests: { cpu: '2', gpu: null, memory: '2Gi' },
-    },
-    toolchain: 'mlflow',
-    workDir: 'mlflow/sklearn/wine',
-  },
-  status: null,
-  updatedAt: null,
-};
-
 async function problems(body: unknown): Promise<string> {
   const { id, spec } = readTrainingBody(body);
   try {
@@ -73,7 +47,7 @@ async function problems(body: unknown): Promise<string> {
 
 describe('validateTraining', () => {
   it('accepts the CLI body and persists the defaults', async () => {
-    const { id, spec } = readTrainingBody(cliBody);
+    const { id, spec } = readTrainingBody(cliTraining('wine'));
     const out = await validateTraining(id, spec, context);
     expect(out.model.artifactNameTemplate).toBe('{{ .Name }}-{{ .Version }}-{{ .RandomUUID }}.zip');
     expect(out.algorithmSource.vcs).toEqual({ connection: 'repo', reference: 'origin/master' });

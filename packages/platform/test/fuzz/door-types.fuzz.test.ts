@@ -6,19 +6,14 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, cliTraining, openStore, seed } from '../server/helpers.js';
+import { call, cliTraining, closeApp, openSeededApp } from '../server/helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
-  store = await openStore();
-  app = await buildApp(store);
-  await seed(app);
+  ({ store, app } = await openSeededApp());
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 /** Paths of string fields in a training body (list items and map values are not nullable). */
 const STRING_FIELDS: ReadonlyArray<readonly string[]> = [

@@ -10,10 +10,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, openStore } from './helpers.js';
+import { ADMIN, buildApp, call, closeApp, openStore, STATIC_TOKENS, VIEWER } from './helpers.js';
 
-const ADMIN = { authorization: 'Bearer admin-token-123' };
-const VIEWER = { authorization: 'Bearer viewer-token-123' };
 const NAME = 'wine-1.0-5b8f.zip';
 
 let store: Store;
@@ -43,14 +41,7 @@ async function finishedTraining(id: string, names: string[], withFolder = true):
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'gangplank-artifact-'));
   store = await openStore();
-  app = await buildApp(store, {
-    auth: {
-      tokens: [
-        { token: 'admin-token-123', role: 'admin' },
-        { token: 'viewer-token-123', role: 'viewer' },
-      ],
-    },
-  });
+  app = await buildApp(store, { auth: { tokens: STATIC_TOKENS } });
   const dir = await finishedTraining('art-a', [NAME, '../outside.zip']);
   writeFileSync(join(dir, 'artifacts', NAME), zip);
   writeFileSync(join(dir, 'outside.zip'), 'not an artifact');
@@ -59,8 +50,7 @@ beforeAll(async () => {
   await finishedTraining('art-gone', [NAME]);
 });
 afterAll(async () => {
-  await app.close();
-  await store.close();
+  await closeApp(app, store);
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -5,6 +5,8 @@ import type { AuthOptions } from '../../src/server/auth.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 
+export { cliTraining } from '../support/cli-training.js';
+
 export const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 export async function openStore(): Promise<Store> {
@@ -97,34 +99,4 @@ export async function seed(
     },
     headers,
   );
-}
-
-export function cliTraining(id: string, prefix = ''): Record<string, unknown> {
-  return {
-    kind: 'ModelTraining',
-    createdAt: null,
-    id,
-    spec: {
-      algorithmSource: { objectStorage: null, vcs: { connection: `${prefix}repo`, reference: null } },
-      args: null,
-      data: [
-        { connection: `${prefix}wine`, localPath: 'mlflow/sklearn/wine/wine-quality.csv', remotePath: null },
-      ],
-      entrypoint: 'main',
-      envs: null,
-      hyperParameters: { alpha: '1.0' },
-      image: null,
-      model: { artifactNameTemplate: null, name: 'wine', version: '1.0' },
-      nodeSelector: null,
-      outputConnection: null,
-      resources: {
-        limits: { cpu: '4', gpu: null, memory: '4Gi' },
-        requests: { cpu: '2', gpu: null, memory: '2Gi' },
-      },
-      toolchain: `${prefix}mlflow`,
-      workDir: 'mlflow/sklearn/wine',
-    },
-    status: null,
-    updatedAt: null,
-  };
 }

@@ -7,10 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunCredentials } from '../../src/server/run-credential.js';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, openStore } from './helpers.js';
+import { ADMIN, buildApp, call, closeApp, openStore, STATIC_TOKENS, VIEWER } from './helpers.js';
 
-const ADMIN = { authorization: 'Bearer admin-token-123' };
-const VIEWER = { authorization: 'Bearer viewer-token-123' };
 const credentials = createRunCredentials(randomBytes(32));
 
 let store: Store;
@@ -27,6 +25,18 @@ async function newRun(id: string): Promise<{ id: string; runId: string; url: str
   return { id, runId: run.id, url: `/api/v1/model/training/${id}/runs/${run.id}/history` };
 }
 
+/** One weights histogram point, as recorded and as served back. */
+const weights = {
+  step: 1,
+  time: 1733090001,
+  buckets: [
+    { le: 0, count: 2 },
+    { le: '+Inf', count: 5 },
+  ],
+  sum: 1.5,
+  count: 5,
+};
+
 const epoch = (step: number, value: number | string) => ({
   phase: 'train',
   name: 'loss',
@@ -38,21 +48,15 @@ const epoch = (step: number, value: number | string) => ({
 beforeAll(async () => {
   store = await openStore();
   app = await buildApp(store, {
-    auth: {
-      tokens: [
-        { token: 'admin-token-123', role: 'admin' },
-        { token: 'viewer-token-123', role: 'viewer' },
-      ],
-    },
+    auth: { tokens: STATIC_TOKENS },
     runCredentials: credentials,
     maxHistoryPointsPerRun: 50,
   });
   open = await buildApp(store);
 });
 afterAll(async () => {
-  await app.close();
   await open.close();
-  await store.close();
+  await closeApp(app, store);
 });
 
 describe('run history routes', () => {
@@ -63,21 +67,7 @@ describe('run history routes', () => {
     expect((await call(open, 'POST', a.url, batch)).data).toEqual({ stored: 3, total: 3 });
     expect((await call(open, 'POST', a.url, batch)).data).toEqual({ stored: 0, total: 3 });
     await call(open, 'POST', a.url, {
-      points: [
-        {
-          phase: 'train',
-          name: 'model_weights',
-          kind: 'histogram',
-          step: 1,
-          time: 1733090001,
-          buckets: [
-            { le: 0, count: 2 },
-            { le: '+Inf', count: 5 },
-          ],
-          sum: 1.5,
-          count: 5,
-        },
-      ],
+      points: [{ phase: 'train', name: 'model_weights', kind: 'histogram', ...weights }],
     });
     await call(open, 'POST', b.url, { points: [epoch(1, 0.75)] });
     const json = await call(open, 'GET', a.url);
@@ -96,18 +86,7 @@ describe('run history routes', () => {
           name: 'model_weights',
           phase: 'train',
           kind: 'histogram',
-          points: [
-            {
-              step: 1,
-              time: 1733090001,
-              buckets: [
-                { le: 0, count: 2 },
-                { le: '+Inf', count: 5 },
-              ],
-              sum: 1.5,
-              count: 5,
-            },
-          ],
+          points: [weights],
         },
         { name: 'val_loss', phase: 'train', points: [{ step: 1, time: 1733090001, value: 0.5 }] },
       ],

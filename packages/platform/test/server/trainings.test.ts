@@ -1,19 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { buildApp, call, cliTraining, openStore, seed } from './helpers.js';
+import { call, cliTraining, closeApp, openSeededApp } from './helpers.js';
 
 let store: Store;
 let app: FastifyInstance;
 beforeAll(async () => {
-  store = await openStore();
-  app = await buildApp(store);
-  await seed(app);
+  ({ store, app } = await openSeededApp());
 });
-afterAll(async () => {
-  await app.close();
-  await store.close();
-});
+afterAll(() => closeApp(app, store));
 
 describe('ModelTraining routes', () => {
   it('creates what odahuflowctl sends: 201, defaults persisted, scheduling', async () => {
