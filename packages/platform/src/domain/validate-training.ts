@@ -44,6 +44,21 @@ export function goMap(map: Record<string, string>): string {
   return `map[${keys.map((k) => `${k}:${map[k]}`).join(' ')}]`;
 }
 
+/**
+ * Why connection `id` cannot hold an algorithm source or a data binding, in Odahu's words (`use`: "object storage"
+ * or "data binding"), or undefined when it can.
+ */
+async function objectStorageProblem(
+  context: TrainingValidationContext,
+  id: string,
+  use: 'object storage' | 'data binding',
+): Promise<string | undefined> {
+  const connection = await context.getConnection(id);
+  if (!connection) return `entity "${id}" is not found`;
+  if (OBJECT_STORAGE_CONNECTION_TYPES.includes(connection.spec.type)) return undefined;
+  return `${id} ${use} has wrong data type. Currently supported the following types of connections for ${use === 'data binding' ? 'data bindings' : use}: ${objectStorageList}`;
+}
+
 function clone<T>(value: T): T {
   return structuredClone(value);
 }
@@ -100,14 +115,8 @@ export async function validateTraining(
       if (vcs.reference === undefined && connection.spec.reference) vcs.reference = connection.spec.reference;
     }
   } else if (objectStorage) {
-    const connection = await context.getConnection(objectStorage.connection);
-    if (!connection) {
-      problems.push(`entity "${objectStorage.connection}" is not found`);
-    } else if (!OBJECT_STORAGE_CONNECTION_TYPES.includes(connection.spec.type)) {
-      problems.push(
-        `${objectStorage.connection} object storage has wrong data type. Currently supported the following types of connections for object storage: ${objectStorageList}`,
-      );
-    }
+    const problem = await objectStorageProblem(context, objectStorage.connection, 'object storage');
+    if (problem) problems.push(problem);
   }
 
   // 3. data bindings
@@ -118,14 +127,8 @@ export async function validateTraining(
       problems.push(`you should specify connection name for ${index} number of data binding`);
       continue;
     }
-    const connection = await context.getConnection(binding.connection);
-    if (!connection) {
-      problems.push(`entity "${binding.connection}" is not found`);
-    } else if (!OBJECT_STORAGE_CONNECTION_TYPES.includes(connection.spec.type)) {
-      problems.push(
-        `${binding.connection} data binding has wrong data type. Currently supported the following types of connections for data bindings: ${objectStorageList}`,
-      );
-    }
+    const problem = await objectStorageProblem(context, binding.connection, 'data binding');
+    if (problem) problems.push(problem);
   }
 
   // 4. toolchain

@@ -84,6 +84,22 @@ describe('validateTraining', () => {
     );
   });
 
+  it('refuses an object-storage source on a connection that is not object storage, in Odahu words', async () => {
+    const message = await problems({
+      id: 'a',
+      spec: {
+        model: { name: 'm', version: '1' },
+        toolchain: 'mlflow',
+        algorithmSource: { objectStorage: { connection: 'repo' } },
+        data: [{ connection: 'gone', localPath: 'd/' }],
+      },
+    });
+    expect(message.split('; ')).toEqual([
+      'Validation of model training is failed: repo object storage has wrong data type. Currently supported the following types of connections for object storage: [gcs s3 azureblob local]',
+      'entity "gone" is not found',
+    ]);
+  });
+
   it('maps pre-1.5 vcsName, reference and connName', () => {
     const { spec } = readTrainingBody({
       id: 'old',
