@@ -69,6 +69,8 @@ describe('the examples against a real Prometheus, Pushgateway and Alertmanager',
     const selector = `{job="${job}",run_id="${runId}",phase="train"}`;
     await waitForQuery(prometheusUrl, `gangplank_train_epochs_count${selector} == 2`);
     await waitForQuery(prometheusUrl, `gangplank_train_model_parameters_count${selector} == 104202`);
+    // Every weight of the model in each epoch's histogram (the example passes HISTOGRAM_WEIGHT_BUCKETS_0_3).
+    await waitForQuery(prometheusUrl, `gangplank_train_model_weights_count${selector} == 104202`);
     const valLoss = await queryPrometheus(prometheusUrl, `gangplank_train_val_loss${selector}`);
     expect(valLoss).toHaveLength(1);
     const lastValLoss = (result.history.history['val_loss'] as number[])[1]!;

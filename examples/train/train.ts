@@ -5,7 +5,7 @@
  *
  *   npx tsx examples/train/train.ts [--epochs 10] [--pushgateway 127.0.0.1:9091] [--job mnist] [--model <dir>]
  */
-import { TrainTestExporter } from '@gangplank/metrics';
+import { HISTOGRAM_WEIGHT_BUCKETS_0_3, TrainTestExporter } from '@gangplank/metrics';
 import { parseOptions } from '../lib/args.js';
 import type { SplitOptions } from '../lib/mnist.js';
 import { isMain, runMain } from '../lib/main.js';
@@ -45,6 +45,9 @@ export async function runTrain(options: TrainExampleOptions = {}): Promise<Train
   const modelDir = options.modelDir ?? defaultModelDir();
   const exporter = new TrainTestExporter(options.pushgateway ?? '127.0.0.1:9091', options.job ?? 'mnist', {
     ...(options.runId === undefined ? {} : { runId: options.runId }),
+    // The seed's train.py passes no buckets; its README's own instantiation does. With them every epoch's weights
+    // histogram goes to the gateway and the run's history, and the web app draws the weights distribution.
+    histogramBuckets: HISTOGRAM_WEIGHT_BUCKETS_0_3,
     ignoreExceptions: !(options.strictMetrics ?? false),
   });
   const { job } = exporter.config;
