@@ -13,6 +13,7 @@ import type { TrainingValidationContext } from '../domain/validate-training.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticator, type AuthOptions, type Principal } from './auth.js';
 import { installErrorHandling } from './errors.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { createServerMetrics, type DispatcherCounters } from './metrics.js';
 import { registerArtifactDownloadRoute } from './routes/artifact-download.js';
 import { registerConnectionRoutes } from './routes/connections.js';
@@ -54,6 +55,11 @@ export interface AppOptions {
   maxHistoryPointsPerRun?: number;
   /** Version shown in the OpenAPI document. @default "1.0" */
   version?: string;
+  /**
+   * Compile every route's schemas when the app is made (Fastify's default) instead of on each route's first
+   * request (lazy-schema-compilers.ts): for the test that checks they all compile. @default false
+   */
+  eagerSchemas?: boolean;
 }
 
 declare module 'fastify' {
@@ -77,6 +83,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         allowUnionTypes: true,
       },
     },
+    ...(options.eagerSchemas ? {} : { schemaController: { compilersFactory: lazySchemaCompilers() } }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Node answers a request without Host with a bare 400 and no body; the hook below answers it with a message.
     http: { requireHostHeader: false },

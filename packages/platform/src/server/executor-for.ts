@@ -12,10 +12,25 @@ import type { SlurmExecutorOptions } from '../executors/slurm/slurm-executor.js'
 
 type ExecutorConfig = Pick<ServerConfig, 'executor' | 'dataDir' | 'slurm' | 'kubernetes' | 'runAsUser'>;
 
+/** The adapter module of each kind, imported on demand. */
+const ADAPTERS = {
+  local: () => import('../executors/local.js'),
+  slurm: () => import('../executors/slurm/slurm-executor.js'),
+  kubernetes: () => import('../executors/kubernetes/kubernetes-executor.js'),
+} satisfies Record<ServerConfig['executor'], () => Promise<unknown>>;
+
+/**
+ * Loads the configured adapter's modules without building it (which may create folders or a run user):
+ * start.ts does it while the store opens, so that `executorFor` afterwards finds them loaded.
+ */
+export async function preloadExecutor(config: Pick<ServerConfig, 'executor'>): Promise<void> {
+  await ADAPTERS[config.executor]();
+}
+
 export async function executorFor(config: ExecutorConfig): Promise<Executor> {
   switch (config.executor) {
     case 'local': {
-      const { createLocalExecutor } = await import('../executors/local.js');
+      const { createLocalExecutor } = await ADAPTERS.local();
       return createLocalExecutor({
         root: path.join(config.dataDir, 'runs'),
         ...(config.runAsUser !== undefined ? { runAsUser: config.runAsUser } : {}),
@@ -28,7 +43,7 @@ export async function executorFor(config: ExecutorConfig): Promise<Executor> {
           'executor slurm needs slurm.workRoot in the server config file: a folder every Slurm node sees at the same path',
         );
       }
-      const { createSlurmExecutor } = await import('../executors/slurm/slurm-executor.js');
+      const { createSlurmExecutor } = await ADAPTERS.slurm();
       return createSlurmExecutor(options as SlurmExecutorOptions);
     }
     case 'kubernetes': {
@@ -38,7 +53,7 @@ export async function executorFor(config: ExecutorConfig): Promise<Executor> {
           'executor kubernetes needs kubernetes.namespace and kubernetes.gangplankImage in the server config file',
         );
       }
-      const { createKubernetesExecutor } = await import('../executors/kubernetes/kubernetes-executor.js');
+      const { createKubernetesExecutor } = await ADAPTERS.kubernetes();
       return createKubernetesExecutor(options as KubernetesExecutorOptions);
     }
   }

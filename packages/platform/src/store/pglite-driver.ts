@@ -24,7 +24,7 @@ export async function openPgliteDriver(dataDir?: string): Promise<SqlDriver> {
     // Only a folder that is missing or empty: anything else is PGlite's to open or refuse.
     const fresh = dataDir !== undefined && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
     if (fresh && usableTemplate()) {
-      unpackTemplate(dataDir);
+      await unpackTemplate(dataDir);
     }
     db = new PGlite(dataDir, { startParams: START_PARAMS });
     await db.waitReady;

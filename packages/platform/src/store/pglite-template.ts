@@ -6,10 +6,14 @@
  * by the PGlite version that wrote it (the on-disk format is PostgreSQL's), and `migrate()` still applies any
  * migration newer than the template.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
 
 const TEMPLATE = fileURLToPath(new URL('./pglite-template.tar.gz', import.meta.url));
 const TEMPLATE_INFO = fileURLToPath(new URL('./pglite-template.json', import.meta.url));
@@ -48,23 +52,30 @@ export function writeTemplate(tarGz: Uint8Array, info: PgliteTemplateInfo): void
 
 /**
  * Unpacks the template into `folder`, which must not exist yet: first into a sibling, then renamed, so a crash
- * half-way leaves no half-made data folder that PGlite would take for a database.
+ * half-way leaves no half-made data folder that PGlite would take for a database. Inflating (40 MB) and writing
+ * run on libuv's threads, so the server loads its modules meanwhile (start.ts).
  */
-export function unpackTemplate(folder: string): void {
+export async function unpackTemplate(folder: string): Promise<void> {
   const staging = `${folder}.unpacking-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
+  await rm(staging, { recursive: true, force: true });
   try {
-    for (const entry of readTar(gunzipSync(readFileSync(TEMPLATE)))) {
-      const target = join(staging, entry.path);
-      if (entry.directory) mkdirSync(target, { recursive: true, mode: 0o700 });
-      else {
-        mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-        writeFileSync(target, entry.data, { mode: 0o600 });
+    // The folders first, then the files all at once.
+    const files: TarEntry[] = [];
+    const folders = new Set<string>();
+    for (const entry of readTar(await gunzipAsync(await readFile(TEMPLATE)))) {
+      const dir = entry.directory ? entry.path : dirname(entry.path);
+      if (!folders.has(dir)) {
+        mkdirSync(join(staging, dir), { recursive: true, mode: 0o700 });
+        folders.add(dir);
       }
+      if (!entry.directory) files.push(entry);
     }
-    renameSync(staging, folder);
+    await Promise.all(
+      files.map((entry) => writeFile(join(staging, entry.path), entry.data, { mode: 0o600 })),
+    );
+    await rename(staging, folder);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true });
     throw error;
   }
 }
