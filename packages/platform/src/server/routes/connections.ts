@@ -9,11 +9,10 @@ import type { Store } from '../../store/store.js';
 import { filter, parsePage, rejectUnknown } from '../query.js';
 import { ConnectionSchema, MessageSchema, requestBody } from '../schemas.js';
 import { typed } from '../typed-app.js';
+import { IdParams, Repeatable } from './route-params.js';
 
 const PATH = '/api/v1/connection';
 const TAGS = ['Connection'];
-const IdParams = Type.Object({ id: Type.String() });
-const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
 
 export function registerConnectionRoutes(untyped: FastifyInstance, store: Store): void {
   const app = typed(untyped);
@@ -49,30 +48,19 @@ export function registerConnectionRoutes(untyped: FastifyInstance, store: Store)
     },
   );
 
-  app.get(
-    `${PATH}/:id`,
-    {
-      schema: {
-        tags: TAGS,
-        summary: 'Get a connection, secrets masked',
-        params: IdParams,
-        response: { 200: ConnectionSchema },
-      },
-    },
-    async (request) => connectionToWire(await mustGet(request.params.id), false),
-  );
-
-  app.get(
+  /** The two reads of one connection: the same lookup, its secrets masked or decrypted. */
+  function getOne(path: string, summary: string, decrypted: boolean): void {
+    app.get(
+      path,
+      { schema: { tags: TAGS, summary, params: IdParams, response: { 200: ConnectionSchema } } },
+      async (request) => connectionToWire(await mustGet(request.params.id), decrypted),
+    );
+  }
+  getOne(`${PATH}/:id`, 'Get a connection, secrets masked', false);
+  getOne(
     `${PATH}/:id/decrypted`,
-    {
-      schema: {
-        tags: TAGS,
-        summary: 'Get a connection with its secrets (base64); admins only when authentication is on',
-        params: IdParams,
-        response: { 200: ConnectionSchema },
-      },
-    },
-    async (request) => connectionToWire(await mustGet(request.params.id), true),
+    'Get a connection with its secrets (base64); admins only when authentication is on',
+    true,
   );
 
   app.post(

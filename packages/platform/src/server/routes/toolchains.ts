@@ -8,11 +8,10 @@ import type { Store } from '../../store/store.js';
 import { parsePage, rejectUnknown } from '../query.js';
 import { MessageSchema, requestBody, ToolchainIntegrationSchema } from '../schemas.js';
 import { typed } from '../typed-app.js';
+import { IdParams, Repeatable } from './route-params.js';
 
 const PATH = '/api/v1/toolchain/integration';
 const TAGS = ['ToolchainIntegration'];
-const IdParams = Type.Object({ id: Type.String() });
-const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
 
 export function registerToolchainRoutes(untyped: FastifyInstance, store: Store): void {
   const app = typed(untyped);

@@ -6,6 +6,7 @@ import { readString } from '../../domain/wire.js';
 import type { Store } from '../../store/store.js';
 import type { MetricsSource } from '../metrics-source.js';
 import { typed } from '../typed-app.js';
+import { IdParams, Repeatable } from './route-params.js';
 
 const SeriesSchema = Type.Object({
   name: Type.String(),
@@ -42,10 +43,8 @@ export function registerTrainingMetricsRoute(
         tags: ['ModelTraining'],
         summary:
           "Gangplank: gangplank_train_* series of a run (default the latest): Prometheus query_range over the run, else the Pushgateway's current values",
-        params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({
-          run: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-        }),
+        params: IdParams,
+        querystring: Type.Object({ run: Repeatable }),
         response: { 200: TrainingMetricsSchema },
       },
     },

@@ -21,15 +21,14 @@ import {
 import { typed, type TypedApp } from '../typed-app.js';
 import { sendRunLogs } from './training-logs.js';
 import { trainingRoutes, type TrainingRoutes, type TrainingRoutesOptions } from './training-lookup.js';
+import { IdParams, Repeatable } from './route-params.js';
 import { toWireRun } from './wire-run.js';
 
 export type { TrainingRoutesOptions };
 
 const PATH = '/api/v1/model/training';
 const TAGS = ['ModelTraining'];
-const IdParams = Type.Object({ id: Type.String() });
 const LIST_PARAMS = ['size', 'page', 'toolchain', 'model_name', 'model_version', 'state', 'sort'];
-const Repeatable = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())]));
 const ListQuery = Type.Object({
   size: { ...Repeatable, description: 'page size, default 500' },
   page: { ...Repeatable, description: '0-based page, default 0' },
