@@ -44,24 +44,29 @@ function hoistSource(d: number, source: string, offset: string): string {
   return Array.from({ length: d }, (_, k) => `const x${k} = +${source}[${offset} + ${k}];`).join('\n');
 }
 
-/** The pair loop for rows of d features. */
-export function pairKernel(d: number): PairKernel {
-  let f = pairCache.get(d);
+/** The loop for rows of d features from `cache`, made on first use: generated up to MAX_UNROLLED, else generic. */
+function kernelFor<K>(
+  cache: Map<number, K>,
+  d: number,
+  generated: (d: number) => K,
+  generic: (d: number) => K,
+): K {
+  let f = cache.get(d);
   if (f === undefined) {
-    f = d <= MAX_UNROLLED ? generatedPair(d) : genericPair(d);
-    pairCache.set(d, f);
+    f = d <= MAX_UNROLLED ? generated(d) : generic(d);
+    cache.set(d, f);
   }
   return f;
 }
 
+/** The pair loop for rows of d features. */
+export function pairKernel(d: number): PairKernel {
+  return kernelFor(pairCache, d, generatedPair, genericPair);
+}
+
 /** The cross loop for rows of d features. */
 export function crossKernel(d: number): CrossKernel {
-  let f = crossCache.get(d);
-  if (f === undefined) {
-    f = d <= MAX_UNROLLED ? generatedCross(d) : genericCross(d);
-    crossCache.set(d, f);
-  }
-  return f;
+  return kernelFor(crossCache, d, generatedCross, genericCross);
 }
 
 function generatedPair(d: number): PairKernel {

@@ -16,11 +16,8 @@
  * @param x - the statistic
  */
 export function kolmogorovSmirnovSf(n: number, x: number): number {
-  if (!Number.isInteger(n) || n <= 0)
-    throw new RangeError(`kolmogorovSmirnovSf: n must be a positive integer, got ${n}`);
-  if (Number.isNaN(x)) return Number.NaN;
-  if (x >= 1) return 0;
-  if (x <= 0) return 1;
+  const edge = edgeValue('kolmogorovSmirnovSf', n, x);
+  if (edge !== undefined) return edge;
   const t = n * x;
   if (t <= 1) {
     if (t <= 0.5) return 1;
@@ -37,6 +34,18 @@ export function kolmogorovSmirnovSf(n: number, x: number): number {
   if (nx2 >= 2.2) return clip(2 * smirnovSf(n, x));
   const cdf = n <= 100_000 && n * Math.pow(x, 1.5) <= 1.4 ? durbinCdf(n, x) : pelzGoodCdf(n, x);
   return clip(1 - cdf);
+}
+
+/**
+ * What a survival function of D_n is outside 0 < x < 1 (NaN for NaN), or undefined inside, where it must be
+ * computed; throws for an `n` that is not a sample size.
+ */
+function edgeValue(name: string, n: number, x: number): number | undefined {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name}: n must be a positive integer, got ${n}`);
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x >= 1) return 0;
+  if (x <= 0) return 1;
+  return undefined;
 }
 
 function clip(p: number): number {
@@ -81,11 +90,8 @@ function logFactorialOverPower(n: number): number {
  * evaluated in log space against its largest term with no cancellation.
  */
 export function smirnovSf(n: number, x: number): number {
-  if (!Number.isInteger(n) || n <= 0)
-    throw new RangeError(`smirnovSf: n must be a positive integer, got ${n}`);
-  if (Number.isNaN(x)) return Number.NaN;
-  if (x >= 1) return 0;
-  if (x <= 0) return 1;
+  const edge = edgeValue('smirnovSf', n, x);
+  if (edge !== undefined) return edge;
   const t = n * x;
   const last = Math.floor(n - t);
   const logs = new Float64Array(last + 1);
