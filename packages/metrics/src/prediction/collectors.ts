@@ -16,6 +16,7 @@ import { DriftSeries, MethodSeries, ModelSeries } from './series.js';
 import type { BucketCounts, MethodKind, ModelLabels } from './series.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram';
+type FamilyKey = keyof typeof PREDICT_METRIC;
 type Labels = Readonly<Record<string, string | number>>;
 
 /** One exposed sample, in the shape prom-client's registry formats. */
@@ -36,7 +37,7 @@ class Family {
   readonly #reset: () => void;
 
   constructor(
-    key: keyof typeof PREDICT_METRIC,
+    key: FamilyKey,
     type: MetricType,
     read: () => SampleValue[],
     reset: () => void,
@@ -73,6 +74,18 @@ class Family {
   }
 }
 
+/** A sample per series of `all()` that `keep` accepts (every one by default): `pick`'s number, the series' labels. */
+function numbers<S extends { readonly labels: Labels }>(
+  all: () => Iterable<S>,
+  pick: (series: S) => number,
+  keep: (series: S) => boolean = () => true,
+): () => SampleValue[] {
+  return () =>
+    Array.from(all())
+      .filter(keep)
+      .map((series) => ({ value: pick(series), labels: series.labels }));
+}
+
 /** Options fixed per registry by the first model that uses it. */
 export interface RegistryMetricsOptions {
   readonly latencyBuckets?: readonly number[] | undefined;
@@ -96,33 +109,13 @@ export class PredictionMetrics {
       for (const m of this.#models.values()) m.reset();
       for (const d of this.#drifts.values()) d.reset();
     };
-    const plain = (pick: (m: ModelSeries) => number) => (): SampleValue[] =>
-      Array.from(models(), (m) => ({ value: pick(m), labels: m.labels }));
+    const counter = (key: FamilyKey, pick: (m: ModelSeries) => number): Family =>
+      new Family(key, 'counter', numbers(models, pick), reset);
     this.#register([
-      new Family(
-        'samples',
-        'counter',
-        plain((m) => m.predictSamples),
-        reset,
-      ),
-      new Family(
-        'seconds',
-        'counter',
-        plain((m) => m.predictSeconds),
-        reset,
-      ),
-      new Family(
-        'callSamples',
-        'counter',
-        plain((m) => m.callSamples),
-        reset,
-      ),
-      new Family(
-        'callSeconds',
-        'counter',
-        plain((m) => m.callSeconds),
-        reset,
-      ),
+      counter('samples', (m) => m.predictSamples),
+      counter('seconds', (m) => m.predictSeconds),
+      counter('callSamples', (m) => m.callSamples),
+      counter('callSeconds', (m) => m.callSeconds),
       new Family(
         'latency',
         'histogram',
@@ -136,10 +129,11 @@ export class PredictionMetrics {
         reset,
       ),
       new Family('errors', 'counter', () => errorValues(models()), reset),
+      // Live state: resetMetrics() leaves it alone.
       new Family(
         'inFlight',
         'gauge',
-        plain((m) => m.inFlight),
+        numbers(models, (m) => m.inFlight),
         noop,
       ),
     ]);
@@ -190,40 +184,25 @@ export class PredictionMetrics {
     const reset = (): void => {
       for (const d of this.#drifts.values()) d.reset();
     };
-    const plain =
-      (pick: (d: DriftSeries) => number, filter: (d: DriftSeries) => boolean = () => true) =>
-      (): SampleValue[] =>
-        Array.from(drifts())
-          .filter(filter)
-          .map((d) => ({ value: pick(d), labels: d.labels }));
-    const hasWindow = (d: DriftSeries): boolean => d.hasWindow;
+    const counter = (key: FamilyKey, pick: (d: DriftSeries) => number): Family =>
+      new Family(key, 'counter', numbers(drifts, pick), reset);
+    // The outcome of the last check: zeroed by resetMetrics(), and one worker's value rather than a sum.
+    const lastCheck = (key: FamilyKey, pick: (d: DriftSeries) => number): Family =>
+      new Family(key, 'gauge', numbers(drifts, pick), reset, 'first');
+    // The detector's window, live state of the detectors that have one: left alone by resetMetrics().
+    const windowGauge = (key: FamilyKey, pick: (d: DriftSeries) => number): Family =>
+      new Family(
+        key,
+        'gauge',
+        numbers(drifts, pick, (d) => d.hasWindow),
+        noop,
+        'first',
+      );
     this.#register([
-      new Family(
-        'driftDetected',
-        'counter',
-        plain((d) => d.detected),
-        reset,
-      ),
-      new Family(
-        'driftPValue',
-        'gauge',
-        plain((d) => d.pValue),
-        reset,
-        'first',
-      ),
-      new Family(
-        'driftTestStatistic',
-        'gauge',
-        plain((d) => d.testStatistic),
-        reset,
-        'first',
-      ),
-      new Family(
-        'driftChecks',
-        'counter',
-        plain((d) => d.checks),
-        reset,
-      ),
+      counter('driftDetected', (d) => d.detected),
+      lastCheck('driftPValue', (d) => d.pValue),
+      lastCheck('driftTestStatistic', (d) => d.testStatistic),
+      counter('driftChecks', (d) => d.checks),
       new Family(
         'driftErrors',
         'counter',
@@ -233,38 +212,16 @@ export class PredictionMetrics {
           ),
         reset,
       ),
-      new Family(
-        'driftDropped',
-        'counter',
-        plain((d) => d.dropped),
-        reset,
-      ),
+      counter('driftDropped', (d) => d.dropped),
       new Family(
         'driftPending',
         'gauge',
-        plain((d) => d.pending),
+        numbers(drifts, (d) => d.pending),
         noop,
       ),
-      new Family(
-        'driftSeconds',
-        'counter',
-        plain((d) => d.seconds),
-        reset,
-      ),
-      new Family(
-        'driftWindowSamples',
-        'gauge',
-        plain((d) => d.windowSamples, hasWindow),
-        noop,
-        'first',
-      ),
-      new Family(
-        'driftWindowFill',
-        'gauge',
-        plain((d) => d.windowFill, hasWindow),
-        noop,
-        'first',
-      ),
+      counter('driftSeconds', (d) => d.seconds),
+      windowGauge('driftWindowSamples', (d) => d.windowSamples),
+      windowGauge('driftWindowFill', (d) => d.windowFill),
     ]);
   }
 
