@@ -37,7 +37,8 @@ export interface ServerConfig {
   executor: ExecutorKind;
   /**
    * The dispatcher's identity in run leases. Must be unique among servers sharing a database and stable across
-   * restarts of one server (it finds its own runs again by it). @default `<hostname>:<port>/<executor>`
+   * restarts of one server (it finds its own runs again by it).
+   * @default `<hostname>/<executor>` on PGlite (one server per folder), `<hostname>:<port>/<executor>` with `databaseUrl`
    */
   workerId?: string;
   /** Options of the Slurm executor (file only), e.g. `{workRoot, partition, slurmConf}`. */

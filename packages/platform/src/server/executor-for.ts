@@ -60,9 +60,18 @@ export async function executorFor(config: ExecutorConfig): Promise<Executor> {
 }
 
 /**
- * The dispatcher's lease identity: the configured one, else host, port and executor. The port tells apart servers
- * on one machine (they cannot share it), and stays the same when a server restarts, so it re-attaches its own runs.
+ * The dispatcher's lease identity: the configured one, else host and executor, and the port on a PostgreSQL
+ * database. There the port tells apart servers on one machine sharing the database (they cannot share a port). A
+ * PGlite data folder is one server's alone (pglite-lock.ts), so the port is left out: a server restarted on another
+ * port still holds its runs, re-attaches them and counts them against its concurrency, instead of starting queued
+ * runs beside them and stopping them as another worker's once their lease expires.
  */
-export function workerIdFor(config: Pick<ServerConfig, 'workerId' | 'port'>, executor: Executor): string {
-  return config.workerId ?? `${hostname()}:${config.port}/${executor.kind}`;
+export function workerIdFor(
+  config: Pick<ServerConfig, 'workerId' | 'port' | 'databaseUrl'>,
+  executor: Executor,
+): string {
+  if (config.workerId !== undefined) return config.workerId;
+  return config.databaseUrl
+    ? `${hostname()}:${config.port}/${executor.kind}`
+    : `${hostname()}/${executor.kind}`;
 }

@@ -57,14 +57,32 @@ describe('the executor a server runs trainings with', () => {
     );
   });
 
-  it('gives servers on one machine different lease identities that survive a restart', async () => {
-    const a = await resolveServerConfig({ env: {}, configFile: '/dev/null', flags: { port: 5001 } });
-    const b = await resolveServerConfig({ env: {}, configFile: '/dev/null', flags: { port: 5002 } });
+  it('gives servers on one machine and database different lease identities that survive a restart', async () => {
+    const shared = { databaseUrl: 'postgres://postgres@127.0.0.1/gangplank' };
+    const a = await resolveServerConfig({
+      env: {},
+      configFile: '/dev/null',
+      flags: { ...shared, port: 5001 },
+    });
+    const b = await resolveServerConfig({
+      env: {},
+      configFile: '/dev/null',
+      flags: { ...shared, port: 5002 },
+    });
     const executor = await executorFor({ ...a, dataDir: dir });
     expect(workerIdFor(a, executor)).toBe(`${hostname()}:5001/local`);
     expect(workerIdFor(b, executor)).not.toBe(workerIdFor(a, executor));
-    const again = await resolveServerConfig({ env: {}, configFile: '/dev/null', flags: { port: 5001 } });
+    const again = await resolveServerConfig({
+      env: {},
+      configFile: '/dev/null',
+      flags: { ...shared, port: 5001 },
+    });
     expect(workerIdFor(again, executor)).toBe(workerIdFor(a, executor));
+    // A PGlite folder has one server: restarted on another port, it is the same worker and finds its runs.
+    const pglite = await resolveServerConfig({ env: {}, configFile: '/dev/null', flags: { port: 5001 } });
+    const moved = await resolveServerConfig({ env: {}, configFile: '/dev/null', flags: { port: 5002 } });
+    expect(workerIdFor(pglite, executor)).toBe(`${hostname()}/local`);
+    expect(workerIdFor(moved, executor)).toBe(workerIdFor(pglite, executor));
     const named = await resolveServerConfig({
       env: { GANGPLANK_WORKER_ID: 'api-1' },
       configFile: '/dev/null',

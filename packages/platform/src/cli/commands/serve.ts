@@ -31,7 +31,7 @@ export default defineCommand({
       .option('--executor <kind>', 'local (default), slurm or kubernetes (env GANGPLANK_EXECUTOR)')
       .option(
         '--worker-id <id>',
-        'lease identity, unique per server on one database (default <hostname>:<port>/<executor>)',
+        'lease identity, unique per server on one database (default <hostname>/<executor>; <hostname>:<port>/<executor> with --database-url)',
       )
       .option(
         '--run-as-user <name>',
