@@ -17,7 +17,7 @@
  * not know (another platform sharing the gateway, or a training deleted while no dispatcher ran) and groups without a
  * `training` label are never touched.
  */
-import { PushgatewayClient } from '@gangplank/metrics';
+import type { PushgatewayClient } from '@gangplank/metrics';
 import type { RunState } from '../domain/types.js';
 
 export interface RunMetricsInfo {
@@ -98,23 +98,30 @@ interface GatewayGroup {
 /** Pushes run metrics and deletes finished runs' groups. Never throws: failures are reported through `warn`. */
 export class RunMetricsPublisher {
   readonly retainMs: number;
-  private readonly client: PushgatewayClient;
+  /**
+   * Made once `@gangplank/metrics` is loaded, which starts here but is not waited for: its index is about 0.1 s of
+   * modules that a server's start need not wait for. A gateway address it refuses fails each push (a warning).
+   */
+  private readonly client: Promise<PushgatewayClient>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly warn: (message: string) => void;
 
   constructor(options: RunMetricsPublisherOptions) {
-    this.client = new PushgatewayClient(options.gateway, {
-      retry: { retries: 2 },
-      timeoutMs: 5000,
-      keepAlive: true,
-    });
+    this.client = import('@gangplank/metrics').then(
+      ({ PushgatewayClient }) =>
+        new PushgatewayClient(options.gateway, { retry: { retries: 2 }, timeoutMs: 5000, keepAlive: true }),
+    );
+    // Reported by the first push or clean-up that needs the client; not an unhandled rejection meanwhile.
+    this.client.catch(() => undefined);
     this.retainMs = options.retainMs ?? 900_000;
     this.warn = options.warn ?? (() => {});
   }
 
   async publish(info: RunMetricsInfo): Promise<void> {
     try {
-      await this.client.push(
+      await (
+        await this.client
+      ).push(
         {
           job: info.job,
           grouping: { run_id: info.runId, training: info.trainingId, instance: DISPATCHER_INSTANCE },
@@ -142,7 +149,7 @@ export class RunMetricsPublisher {
   ): Promise<number> {
     let groups: GatewayGroup[];
     try {
-      const res = await fetch(`${this.client.baseUrl}/api/v1/metrics`, {
+      const res = await fetch(`${(await this.client).baseUrl}/api/v1/metrics`, {
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -159,7 +166,7 @@ export class RunMetricsPublisher {
       // The listing may show `instance: ""` for a group pushed without an instance; the group's key has none.
       const grouping = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== ''));
       try {
-        await this.client.delete({ job, grouping });
+        await (await this.client).delete({ job, grouping });
         deleted++;
       } catch (error) {
         this.warn(`gateway group of run ${labels.run_id} not deleted: ${(error as Error).message}`);
@@ -171,6 +178,9 @@ export class RunMetricsPublisher {
   close(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.client.close();
+    void this.client.then(
+      (client) => client.close(),
+      () => undefined,
+    );
   }
 }

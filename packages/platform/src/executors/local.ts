@@ -15,7 +15,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findOnPath } from '@gangplank/stack';
 import { RunError, errorText } from '../domain/run-error.js';
 import { DEFAULT_TIMEOUT_MS } from '../domain/run-spec.js';
 import type { ExecutorHandle } from './executor.js';
@@ -91,7 +90,7 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
   declare readonly kind: 'local';
   private readonly graceMs: number;
   private readonly defaultTimeoutMs: number;
-  private readonly tools: MachineTools;
+  private tools: MachineTools | undefined;
   private readonly busyGpus = new Set<string>();
   private nextCore = 0;
   private readonly gpus: string[] | undefined;
@@ -101,14 +100,24 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
     super('local', 'local', options);
     this.graceMs = options.graceMs ?? 10_000;
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.tools = options.tools ?? {
+    this.tools = options.tools;
+    this.gpus = options.gpus ?? detectGpus(options.serverEnv ?? process.env);
+    this.runUser = resolveRunUser(options.runAsUser);
+  }
+
+  /**
+   * The machine's tools, looked up on the first launch: `@gangplank/stack`, which finds them, is imported then
+   * rather than with the server (its modules are about 45 ms of `gangplank serve`'s start).
+   */
+  private async machineTools(): Promise<MachineTools> {
+    if (this.tools) return this.tools;
+    const { findOnPath } = await import('@gangplank/stack');
+    return (this.tools ??= {
       prlimit: findOnPath(['prlimit']),
       taskset: findOnPath(['taskset']),
       nice: findOnPath(['nice']),
       cores: cpus().length || 1,
-    };
-    this.gpus = options.gpus ?? detectGpus(options.serverEnv ?? process.env);
-    this.runUser = resolveRunUser(options.runAsUser);
+    });
   }
 
   /** The user runs execute as, when it differs from the server's (a root server). */
@@ -193,10 +202,11 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
     // `spec.image` and `spec.nodeSelector` are ignored on purpose: the run is a host process on this one machine,
     // so there is no container to pull and no node to choose (resources are mapped instead, see resources.ts).
     const { spec, dir } = run;
+    const tools = await this.machineTools();
     let gpuCount: number;
     try {
       gpuCount = requestedGpus(spec.resources);
-      planResources(spec.resources, this.tools, 0, undefined); // bad quantities fail before any work
+      planResources(spec.resources, tools, 0, undefined); // bad quantities fail before any work
     } catch (error) {
       throw new RunError('ResourceError', `resources: ${errorText(error)}`);
     }
@@ -220,8 +230,8 @@ export class LocalExecutor extends FolderExecutor<PersistedState, LocalRun> {
     });
     // Files the preparation wrote after the hand-over (an npm link) belong to the run too.
     handOver();
-    const plan = planResources(spec.resources, this.tools, this.nextCore, this.gpus ? run.gpus : undefined);
-    this.nextCore = (this.nextCore + plan.coreCount) % this.tools.cores;
+    const plan = planResources(spec.resources, tools, this.nextCore, this.gpus ? run.gpus : undefined);
+    this.nextCore = (this.nextCore + plan.coreCount) % tools.cores;
     for (const note of plan.notes) this.core.log(run, 'system', note);
     const env = this.runEnvironment(run, { ...userEnv, ...plan.env, ...prepared.env });
     const shimFile = join(dir, '.gangplank', 'shim.mjs');

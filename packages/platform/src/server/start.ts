@@ -13,16 +13,23 @@ import type { AuthOptions } from './auth.js';
 import { executorFor, preloadExecutor, workerIdFor } from './executor-for.js';
 import { createRunCredentials, historyPath, loadRunCredentialKey } from './run-credential.js';
 
+async function checkGatewayAddress(address: string): Promise<void> {
+  const { parseGatewayAddress } = await import('@gangplank/metrics');
+  parseGatewayAddress(address);
+}
+
 /**
  * The HTTP app's and the dispatcher's modules (Fastify, its plugins, TypeBox, prom-client: about 0.3 s on 2 vCPU),
  * imported while the store opens instead of before it (see `startServer`).
  */
-async function loadWiring(config: Pick<ServerConfig, 'dispatcher' | 'executor'>) {
+async function loadWiring(config: Pick<ServerConfig, 'dispatcher' | 'executor' | 'pushgatewayAddr'>) {
   const [{ createApp }, { createDispatcher }, { createDispatcherCounters }] = await Promise.all([
     import('./app.js'),
     import('../dispatcher/dispatcher.js'),
     import('./metrics.js'),
     config.dispatcher ? preloadExecutor(config) : undefined,
+    // The dispatcher's run metrics load the gateway client in the background; a bad address still stops the start.
+    config.dispatcher && config.pushgatewayAddr ? checkGatewayAddress(config.pushgatewayAddr) : undefined,
   ]);
   return { createApp, createDispatcher, createDispatcherCounters };
 }

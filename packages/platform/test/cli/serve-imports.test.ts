@@ -42,6 +42,8 @@ describe('gangplank serve (local executor)', () => {
       expect(urls.filter((u) => /\/dist\/executors\/(kubernetes|slurm)\//.test(u))).toEqual([]);
       // The cloud object-store SDKs load with the first s3/azureblob connection used (transfer/open-store.ts).
       expect(urls.filter((u) => /\/(@aws-sdk\/client-s3|@azure\/storage-blob)\//.test(u))).toEqual([]);
+      // @gangplank/metrics loads with the first pushed run metrics, @gangplank/stack with a local run's launch.
+      expect(urls.filter((u) => /\/(@gangplank|packages)\/(metrics|stack)\//.test(u))).toEqual([]);
     } finally {
       child.kill('SIGTERM');
       await exited;
