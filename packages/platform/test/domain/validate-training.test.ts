@@ -85,11 +85,11 @@ describe('validateTraining', () => {
   });
 
   it('refuses an object-storage source on a connection that is not object storage, in Odahu words', async () => {
+    const wine = cliTraining('wine') as { spec: Record<string, unknown> };
     const message = await problems({
-      id: 'a',
+      ...wine,
       spec: {
-        model: { name: 'm', version: '1' },
-        toolchain: 'mlflow',
+        ...wine.spec,
         algorithmSource: { objectStorage: { connection: 'repo' } },
         data: [{ connection: 'gone', localPath: 'd/' }],
       },

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -51,7 +52,7 @@ export async function shoot(page: Page, name: string): Promise<string> {
 }
 
 /** A page that records uncaught errors, to assert there were none. */
-export async function openPage(browser: Browser, token?: string): Promise<{ page: Page; errors: string[] }> {
+async function openPage(browser: Browser, token?: string): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   if (token) await context.addInitScript((t) => localStorage.setItem('gangplank.token', t), token);
   const page = await context.newPage();
@@ -59,4 +60,22 @@ export async function openPage(browser: Browser, token?: string): Promise<{ page
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('dialog', (dialog) => void dialog.accept());
   return { page, errors };
+}
+
+/**
+ * Runs `steps` on a fresh page (the token, if any, in its local storage) and closes the page whatever happens;
+ * the steps fail if the page threw an uncaught error meanwhile.
+ */
+export async function withPage(
+  browser: Browser,
+  token: string | undefined,
+  steps: (page: Page) => Promise<void>,
+): Promise<void> {
+  const { page, errors } = await openPage(browser, token);
+  try {
+    await steps(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.context().close();
+  }
 }

@@ -18,7 +18,7 @@ import { createRunCredentials } from '../../src/server/run-credential.js';
 import { openSqlStore } from '../../src/store/create-store.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { buildApp, cliTraining, seed } from '../server/helpers.js';
-import { buildWebapp, launch, openPage, shoot, SHOTS, skipReason } from './browser.js';
+import { buildWebapp, launch, shoot, SHOTS, skipReason, withPage } from './browser.js';
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const IDS = ['a', 'b', 'c'].map((k) => `hist-${k}-${suffix}`);
@@ -135,8 +135,7 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
   }
 
   it("draws a run's history by step, smooths it with the EMA slider, and shows the weights distribution", async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       await page.goto(`${url}/ui/#/training/${IDS[0]}/${runs[0]}`);
       const loss = page.locator('figure.chart[data-title="loss"]');
       await loss.locator('canvas').first().waitFor();
@@ -174,15 +173,11 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
       await distribution.locator('canvas').first().waitFor();
       await distribution.scrollIntoViewIfNeeded();
       console.log(`screenshot: ${await shoot(page, 'distribution')}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('downloads the run artifact through its link, with the token', async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       await page.goto(`${url}/ui/#/training/${IDS[1]}/${runs[1]}`);
       const link = page.locator('#artifacts a.download');
       await link.waitFor();
@@ -190,15 +185,11 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
       expect(download.suggestedFilename()).toBe(ARTIFACT);
       const saved = await download.path();
       expect(readFileSync(saved).equals(zip)).toBe(true);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('overlays one metric of three runs in one chart, with min, max and last per run', async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       await page.goto(`${url}/ui/#/compare?runs=${IDS.map((id, i) => `${id}/${runs[i]}`).join(',')}`);
       const chart = page.locator('#compare-chart figure.chart');
       await chart.locator('canvas').first().waitFor();
@@ -223,15 +214,11 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
       expect(last).toBeCloseTo(values.at(-1)!, 3);
       expect(await page.textContent('#compare-note')).toBe('');
       console.log(`screenshot: ${await shoot(page, 'compare-3-runs')}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('adds a metric column to the list from the runs on screen', async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       await page.goto(`${url}/ui/#/`);
       await page.locator('#trainings tbody tr').first().waitFor();
       await page.locator('#columns-button').click();
@@ -247,9 +234,6 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
       const min = Math.min(...history.series.find((s) => s.name === 'val_loss')!.points.map((p) => p.value));
       expect(Number(await row.locator('td.num').textContent())).toBeCloseTo(min, 3);
       console.log(`screenshot: ${await shoot(page, 'list-metric-column')}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 });

@@ -15,7 +15,7 @@ import { openSqlStore } from '../../src/store/create-store.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { waitForQuery } from '../../../../test/support/prometheus.js';
 import { buildApp, cliTraining, seed } from '../server/helpers.js';
-import { buildWebapp, launch, openPage, shoot, SHOTS, skipReason } from './browser.js';
+import { buildWebapp, launch, shoot, SHOTS, skipReason, withPage } from './browser.js';
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const TRAINING = `web-${suffix}`;
@@ -170,8 +170,7 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
   });
 
   it('asks for a token, then lists, filters, sorts, searches and adds hyperparameter columns', async () => {
-    const { page, errors } = await openPage(browser);
-    try {
+    await withPage(browser, undefined, async (page) => {
       await page.goto(`${url}/`);
       expect(new URL(page.url()).pathname).toBe('/ui/');
       await page.locator('#notice', { hasText: 'Authentication required' }).waitFor();
@@ -225,15 +224,11 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       await failedRow.locator('.state-succeeded').waitFor();
       await store.updateRun(runs[FAILED]!, { state: 'failed', exitCode: 3 });
       await failedRow.locator('.state-failed').waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it("shows a run's status, hyperparameters, resources, artifacts, followed log and charts, live", async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       await page.goto(`${url}/ui/#/training/${TRAINING}`);
       await page.locator('#log', { hasText: 'epoch 2/3 loss=0.5' }).waitFor();
       expect(await page.locator('#runs').textContent()).toContain(runs[TRAINING]);
@@ -272,15 +267,11 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       await page.reload();
       await page.locator('#log', { hasText: 'epoch 1/3' }).waitFor();
       expect(await page.locator('#log-scale').isChecked()).toBe(true);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('compares three runs picked from the list: the hyperparameters that differ', async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       await page.goto(`${url}/ui/#/`);
       for (const id of [TRAINING, FAILED, CANCELLED])
         await page.check(`#trainings tr[data-id="${id}"] input.pick`);
@@ -301,15 +292,11 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       );
       await page.locator('#compare-note', { hasText: 'recorded a run history' }).waitFor();
       console.log(`screenshot: ${await shoot(page, 'compare')}`);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('reruns, edits from YAML, cancels, creates from YAML and deletes, as an admin', async () => {
-    const { page, errors } = await openPage(browser, TOKEN);
-    try {
+    await withPage(browser, TOKEN, async (page) => {
       // Rerun: the same spec PUT again makes run 2, and the page follows it.
       await page.goto(`${url}/ui/#/training/${FAILED}`);
       await page.click('#rerun');
@@ -368,36 +355,25 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
       await page.locator(`#trainings tr[data-id="${TRAINING}"]`).waitFor();
       expect(await page.locator(`#trainings tr[data-id="${created}"]`).count()).toBe(0);
       expect((await fetch(`${url}/api/v1/model/training/${created}`, { headers: auth })).status).toBe(404);
-      expect(errors).toEqual([]);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('shows a viewer no action, and everyone every action when authentication is off', async () => {
-    const viewer = await openPage(browser, VIEWER);
-    try {
-      await viewer.page.goto(`${url}/ui/#/`);
-      await viewer.page.locator(`#trainings tr[data-id="${TRAINING}"]`).waitFor();
-      await viewer.page.locator('#whoami', { hasText: 'watcher (viewer)' }).waitFor();
-      expect(await viewer.page.locator('#new-training').count()).toBe(0);
-      await viewer.page.goto(`${url}/ui/#/training/${TRAINING}`);
-      await viewer.page.locator('#log', { hasText: 'epoch 1/3' }).waitFor();
+    await withPage(browser, VIEWER, async (page) => {
+      await page.goto(`${url}/ui/#/`);
+      await page.locator(`#trainings tr[data-id="${TRAINING}"]`).waitFor();
+      await page.locator('#whoami', { hasText: 'watcher (viewer)' }).waitFor();
+      expect(await page.locator('#new-training').count()).toBe(0);
+      await page.goto(`${url}/ui/#/training/${TRAINING}`);
+      await page.locator('#log', { hasText: 'epoch 1/3' }).waitFor();
       for (const action of ['#edit', '#rerun', '#cancel', '#delete'])
-        expect(await viewer.page.locator(action).count(), action).toBe(0);
-      expect(viewer.errors).toEqual([]);
-    } finally {
-      await viewer.page.context().close();
-    }
-    const anyone = await openPage(browser);
-    try {
-      await anyone.page.goto(`${openUrl}/ui/#/training/${TRAINING}`);
-      await anyone.page.locator('#log', { hasText: 'epoch 1/3' }).waitFor();
+        expect(await page.locator(action).count(), action).toBe(0);
+    });
+    await withPage(browser, undefined, async (page) => {
+      await page.goto(`${openUrl}/ui/#/training/${TRAINING}`);
+      await page.locator('#log', { hasText: 'epoch 1/3' }).waitFor();
       for (const action of ['#edit', '#rerun', '#delete'])
-        expect(await anyone.page.locator(action).count(), action).toBe(1);
-      expect(anyone.errors).toEqual([]);
-    } finally {
-      await anyone.page.context().close();
-    }
+        expect(await page.locator(action).count(), action).toBe(1);
+    });
   });
 });
