@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expect, inject } from 'vitest';
+import { expect, inject, vi } from 'vitest';
 import type { CommandName } from '../../../src/cli/commands.js';
 import { ALL_KINDS, createHarness, type Case } from '../support/e2e-harness.js';
 import { runCli } from '../support/run-cli.js';
@@ -116,6 +116,61 @@ export const MACHINE_CASES = {
       expect(logs.stdout.match(/epoch \d done/g)).toEqual(['epoch 1 done', 'epoch 2 done', 'epoch 3 done']);
       const runs = await cli(['train', 'runs', '--id', 'served-wine', '-o', 'jsonpath=$[*].state'], { env });
       expect(runs.stdout).toMatch(/^(failed|succeeded)\nsucceeded\n$/);
+
+      // A failed run's --wait ends with the last lines of its error output and the command for its whole log.
+      const broken = writeRunnable(
+        'served-broken',
+        'served-broken',
+        `console.log('epoch 1 done');
+for (let i = 1; i <= 12; i++) console.error('warning ' + i);
+console.error('ERROR: data file /data/missing.csv not found');
+process.exitCode = 3;
+`,
+      );
+      expect((await cli(['conn', 'edit', '-f', broken], { env })).code).toBe(0);
+      const failed = await cli(['train', 'create', '-f', broken, '--wait', '--timeout', '60'], { env });
+      expect(failed.code, failed.stderr).toBe(1);
+      const tail = [
+        ...Array.from({ length: 9 }, (_, i) => `warning ${i + 4}`),
+        'ERROR: data file /data/missing.csv not found',
+      ];
+      const outcome = new RegExp(
+        '(?:^|\\n)Error: training served-broken failed; reason: Failed; exit code 3; the entry point exited with code 3; ' +
+          `last lines of its error output:\\n${tail.join('\\n')}\\n` +
+          'the whole log: gangplank train logs --id served-broken --run (\\S+)\\n$',
+      );
+      expect(failed.stderr).toMatch(outcome);
+      const runId = outcome.exec(failed.stderr)![1]!;
+      const whole = await cli(['train', 'logs', '--id', 'served-broken', '--run', runId], { env });
+      expect(whole.code, whole.stderr).toBe(0);
+      // stdout and stderr are read from two pipes: their lines keep their order within each stream only.
+      expect(whole.stdout).toContain('epoch 1 done\n');
+      expect(whole.stdout).toContain('warning 1\nwarning 2\nwarning 3\n');
+      expect(whole.stdout).toContain(`${tail.join('\n')}\n`);
+
+      // A cancelled run reads as cancelled, not as failed with the signal's exit code.
+      const slow = writeRunnable(
+        'served-slow',
+        'served-slow',
+        "console.log('waiting');\nsetTimeout(() => {}, 120_000);\n",
+      );
+      expect((await cli(['conn', 'edit', '-f', slow], { env })).code).toBe(0);
+      expect((await cli(['train', 'create', '-f', slow], { env })).code).toBe(0);
+      await vi.waitFor(
+        async () =>
+          expect((await cli(['train', 'logs', '--id', 'served-slow'], { env })).stdout).toContain(
+            'waiting\n',
+          ),
+        { timeout: 30_000, interval: 200 },
+      );
+      const cancelled = await cli(
+        ['train', 'cancel', '--id', 'served-slow', '--reason', 'wrong data', '--wait', '--timeout', '60'],
+        { env },
+      );
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(cancelled.stdout).toBe(
+        'ModelTraining served-slow cancel requested (state: running)\ntraining served-slow cancelled; wrong data\n',
+      );
     } finally {
       child.kill('SIGTERM');
     }

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { CommandName } from '../../../src/cli/commands.js';
 import { GangplankClient } from '../../../src/index.js';
 import { ADMIN, ALL_KINDS, VIEWER, createHarness, type Case } from '../support/e2e-harness.js';
@@ -168,6 +168,21 @@ export const SERVER_CASES = {
     expect((await cli(['train', 'create'])).code).toBe(2);
     expect((await cli(['train', 'create', '-f', join(dir, 'none.yaml')])).code).toBe(2);
     expect((await cli(['train', 'create', '-f', file, '--wait', '--timeout', 'soon'])).code).toBe(2);
+    // A YAML number that reads as a whole one is sent as written, the string the API expects: 3.0, not 3.
+    const three = ALL_KINDS.split('---')[0]!.replace('version: 1.10', 'version: 3.0');
+    const v3 = await cli(['train', 'create', '-f', '-', '--id', 'wine-3'], { input: three });
+    expect(v3, v3.stderr).toMatchObject({ code: 0, stdout: 'ModelTraining wine-3 created\n' });
+    expect((await client.trainings.get('wine-3')).spec?.model?.version).toBe('3.0');
+    await client.trainings.delete('wine-3');
+    // A quantity no executor can honour is refused at the door, naming the field, the value and the unit to use.
+    const tiny = three.replace('entrypoint: main', 'entrypoint: main\n  resources: {limits: {memory: 1Ki}}');
+    expect(await cli(['train', 'create', '-f', '-', '--id', 'wine-tiny'], { input: tiny })).toMatchObject({
+      code: 1,
+      stderr:
+        'Error: Validation of model training is failed: resources.limits.memory: "1Ki" is below 64Mi, too little ' +
+        'for a process to start (units: 512Mi, 1Gi; a bare number is bytes) (status: 400)\n',
+    });
+    expect((await cli(['train', 'get', '--id', 'wine-tiny'])).code).toBe(1);
   },
   'train get': async () => {
     expect(await cli(['train', 'get', '-o', 'jsonpath=[*].id'])).toMatchObject({
@@ -194,6 +209,14 @@ export const SERVER_CASES = {
     expect((await cli(['train', 'get', '--url', 'http://127.0.0.1:9'])).stderr).toMatch(
       /^Error: cannot reach the Gangplank API/,
     );
+    // Something answers, but not the API: the Pushgateway's port, the usual mix-up, is named as such.
+    const gateway = inject('pushgatewayUrl');
+    expect(await cli(['train', 'get', '--url', gateway])).toMatchObject({
+      code: 1,
+      stderr:
+        `Error: ${gateway} does not look like a Gangplank/Odahu API server (got 404 text/plain from GET ` +
+        '/api/v1/model/training); is it the Pushgateway? The API listens on :5000 by default (status: 404)\n',
+    });
   },
   'train edit': async () => {
     const r = await cli(['train', 'edit', '-f', join(dir, 'all.yaml')]);
@@ -217,7 +240,9 @@ export const SERVER_CASES = {
     expect(table).toMatchObject({ code: 0, stdout: 'no history recorded yet\n' });
     const csv = await cli(['train', 'history', '--id', 'wine', '-o', 'csv']);
     expect(csv).toMatchObject({ code: 0, stdout: 'phase,name,step,time,value\n' });
-    expect(JSON.parse((await cli(['train', 'history', 'wine', '-o', 'json'])).stdout)).toEqual({ series: [] });
+    expect(JSON.parse((await cli(['train', 'history', 'wine', '-o', 'json'])).stdout)).toEqual({
+      series: [],
+    });
     expect((await cli(['train', 'history'])).code).toBe(2);
     expect((await cli(['train', 'history', 'wine', '-o', 'yaml'])).code).toBe(2);
     expect((await cli(['train', 'history', 'ghost'])).code).toBe(1);

@@ -44,7 +44,8 @@ export interface Harness {
     extra?: { env?: Record<string, string>; input?: string },
   ) => Promise<CliResult>;
   write: (name: string, text: string) => string;
-  writeRunnable: (folder: string, id: string) => string;
+  /** A training that really runs: three epochs and a model file, or `script` as its `train.mjs`. */
+  writeRunnable: (folder: string, id: string, script?: string) => string;
   cleanup: () => void;
 }
 
@@ -68,7 +69,7 @@ export function createHarness(prefix: string): Harness {
         env: { GANGPLANK_CLI_CONFIG: configPath, ...h.baseEnv, ...extra.env },
       }),
     write,
-    writeRunnable: (folder, id) => writeRunnable(dir, write, folder, id),
+    writeRunnable: (folder, id, script) => writeRunnable(dir, write, folder, id, script),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
   return h;
@@ -83,10 +84,12 @@ function writeRunnable(
   write: (name: string, text: string) => string,
   folder: string,
   id: string,
+  script?: string,
 ): string {
   write(
     `${folder}/code/train.mjs`,
-    `import { mkdirSync, writeFileSync } from 'node:fs';
+    script ??
+      `import { mkdirSync, writeFileSync } from 'node:fs';
 const addr = process.env.GANGPLANK_PUSHGATEWAY_ADDR;
 for (let epoch = 1; epoch <= 3; epoch++) {
   if (addr) {
