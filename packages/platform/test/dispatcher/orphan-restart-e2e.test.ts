@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@gangplank/stack';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { GangplankClient, type WireTrainingRun } from '../../src/index.js';
+import {
+  GangplankClient,
+  type WireConnection,
+  type WireModelTraining,
+  type WireToolchainIntegration,
+  type WireTrainingRun,
+} from '../../src/index.js';
 import { isAlive } from '../../src/executors/process-tree.js';
 import { spawnServe, type ServedChild } from '../cli/support/spawn-serve.js';
 
@@ -48,11 +54,13 @@ const timer = setInterval(() => {
 setTimeout(() => process.exit(9), 120_000).unref();
 `;
 
-function manifests(): {
-  toolchain: object;
-  connection: object;
-  training: (id: string, other?: string) => object;
-} {
+interface Manifests {
+  toolchain: WireToolchainIntegration;
+  connection: WireConnection;
+  training: (id: string, other?: string) => WireModelTraining;
+}
+
+function manifests(): Manifests {
   const code = join(dir, 'code');
   mkdirSync(code, { recursive: true });
   writeFileSync(join(code, 'train.mjs'), SCRIPT);
@@ -125,15 +133,15 @@ describe('a server killed while a training runs', () => {
     const port = await freePort();
     const first = await serve(port);
     const before = new GangplankClient({ url: first.url });
-    await before.toolchains.create(m.toolchain as never);
-    await before.connections.create(m.connection as never);
-    await before.trainings.create(m.training('long') as never);
+    await before.toolchains.create(m.toolchain);
+    await before.connections.create(m.connection);
+    await before.trainings.create(m.training('long'));
     await vi.waitFor(async () => expect(await logText(before, 'long')).toContain('tick 1\n'), {
       timeout: 20_000,
       interval: 100,
     });
     // Queued behind it: concurrency 1.
-    await before.trainings.create(m.training('next', 'long') as never);
+    await before.trainings.create(m.training('next', 'long'));
     const run = await onlyRun(before, 'long');
     expect(run.state).toBe('running');
     const state = JSON.parse(
