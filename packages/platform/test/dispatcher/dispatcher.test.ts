@@ -77,6 +77,35 @@ function waitRun(runId: string, ok: (run: TrainingRun) => boolean): Promise<Trai
 }
 const final = (r: TrainingRun) => r.state === 'succeeded' || r.state === 'failed';
 
+/**
+ * A server going down under a live run: a dispatcher of one worker starts `trainingSpec` in its run folder
+ * `<root>/<name>`, waits until the run is running and `whileUp` (say, the process logged its pid) is done, then
+ * stops; the training goes on. `restart()` starts the next dispatcher of that worker on that folder.
+ */
+async function serverDownWhileRunning<T = undefined>(
+  name: string,
+  trainingSpec: ModelTrainingSpec,
+  whileUp: (run: TrainingRun) => Promise<T> = () => Promise.resolve(undefined as T),
+): Promise<{ run: TrainingRun; up: T; runs: string; restart: () => Promise<Dispatcher> }> {
+  const workerId = uid('stable');
+  const runs = join(root, name);
+  const server = (): Dispatcher =>
+    dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
+  const a = server();
+  await a.start();
+  const { run } = await store.createTraining(uid(name), trainingSpec);
+  a.wake();
+  await waitRun(run.id, (r) => r.state === 'running');
+  const up = await whileUp(run);
+  await a.stop();
+  const restart = async (): Promise<Dispatcher> => {
+    const b = server();
+    await b.start();
+    return b;
+  };
+  return { run, up, runs, restart };
+}
+
 async function logText(runId: string): Promise<string[]> {
   // complete lines are stored with their newline (raw text, as the log endpoint serves it)
   return (await store.readLogs(runId)).map((c) => `${c.stream}:${c.text.replace(/\n$/, '')}`);
@@ -198,18 +227,11 @@ describe('dispatcher with the local executor', () => {
   });
 
   it('re-attaches live runs after a restart without storing a log line twice', async () => {
-    const workerId = uid('stable');
-    const runs = join(root, 'restart');
-    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await a.start();
-    const { run } = await store.createTraining(uid('restart'), spec('hang.mjs'));
-    a.wake();
-    await waitRun(run.id, (r) => r.state === 'running');
-    const pid = await pidOf(run.id);
-    await a.stop(); // the server goes down; the training keeps running
-    expect(isAlive(pid)).toBe(true);
-    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await b.start();
+    const { run, up, restart } = await serverDownWhileRunning('restart', spec('hang.mjs'), (r) =>
+      pidOf(r.id),
+    );
+    expect(isAlive(up)).toBe(true); // the server went down; the training keeps running
+    const b = await restart();
     expect(b.activeRunIds()).toContain(run.id);
     await store.requestCancel(run.id, 'after restart');
     b.wake();
@@ -221,21 +243,12 @@ describe('dispatcher with the local executor', () => {
   });
 
   it('stores no line twice when the saved log cursor trails the stored log (a crash between two writes)', async () => {
-    const workerId = uid('stable');
-    const runs = join(root, 'cursor');
-    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await a.start();
-    const { run } = await store.createTraining(uid('cursor'), spec('hang.mjs'));
-    a.wake();
-    await waitRun(run.id, (r) => r.state === 'running');
-    await pidOf(run.id);
-    await a.stop();
+    const { run, restart } = await serverDownWhileRunning('cursor', spec('hang.mjs'), (r) => pidOf(r.id));
     // as if the server died after appending the lines but before saving the cursor
     const handle = (await store.getRun(run.id))!.executorHandle as Record<string, unknown>;
     await store.updateRun(run.id, { executorHandle: { ...handle, logCursor: undefined } });
     const before = await logText(run.id);
-    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await b.start();
+    const b = await restart();
     await store.requestCancel(run.id, 'done');
     b.wake();
     await waitRun(run.id, final);
@@ -271,39 +284,22 @@ describe('dispatcher with the local executor', () => {
   });
 
   it('fails a run whose process died while the server was down, keeping its logs', async () => {
-    const workerId = uid('stable');
-    const runs = join(root, 'died');
-    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await a.start();
-    const { run } = await store.createTraining(uid('died'), spec('hang.mjs'));
-    a.wake();
-    await waitRun(run.id, (r) => r.state === 'running');
-    await pidOf(run.id);
-    await a.stop();
+    const { run, runs, restart } = await serverDownWhileRunning('died', spec('hang.mjs'), (r) => pidOf(r.id));
     const { readFileSync } = await import('node:fs');
     const state = JSON.parse(readFileSync(join(runs, run.id, '.gangplank', 'state.json'), 'utf8'));
     process.kill(-state.shimPid, 'SIGKILL');
     await expect.poll(() => isAlive(state.shimPid), WAIT).toBe(false);
-    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await b.start();
+    await restart();
     const done = await waitRun(run.id, final);
     expect(done).toMatchObject({ state: 'failed', reason: 'Lost' });
     expect((await logText(run.id)).some((l) => l.startsWith('stdout:hanging'))).toBe(true);
   });
 
   it('finishes a run that ended while the server was down, artifacts included', async () => {
-    const workerId = uid('stable');
-    const runs = join(root, 'ended');
-    const a = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await a.start();
-    const { run } = await store.createTraining(uid('ended'), spec('sleep.mjs', { args: ['600'] }));
-    a.wake();
-    await waitRun(run.id, (r) => r.state === 'running');
-    await a.stop();
+    const { run, restart } = await serverDownWhileRunning('ended', spec('sleep.mjs', { args: ['600'] }));
     await new Promise((r) => setTimeout(r, 1200)); // the training ends with nobody watching
     expect((await store.getRun(run.id))?.state).toBe('running');
-    const b = dispatcher({ workerId, executor: new LocalExecutor({ root: runs, graceMs: 500 }) });
-    await b.start();
+    await restart();
     const done = await waitRun(run.id, final);
     expect(done).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect(done.artifacts).toHaveLength(1);
