@@ -1,6 +1,7 @@
 import type {
   WireConnection,
   WireModelTraining,
+  WireResource,
   WireToolchainIntegration,
   WireTrainingRun,
 } from '../client/index.js';
@@ -12,33 +13,36 @@ function spec(item: { spec?: Record<string, unknown> | undefined }, key: string)
 
 /** Table columns of each resource; `now` is injected so tests can fix the AGE column. */
 export function trainingColumns(now: number): Column<WireModelTraining>[] {
-  return [
-    { header: 'ID', get: (t) => t.id },
+  return resourceColumns(now, [
     { header: 'STATE', get: (t) => t.status?.state },
     { header: 'TOOLCHAIN', get: (t) => t.spec?.toolchain },
     { header: 'MODEL', get: (t) => t.spec?.model?.name },
     { header: 'VERSION', get: (t) => t.spec?.model?.version },
     { header: 'ARTIFACT', get: (t) => t.status?.artifacts?.[0]?.artifactName },
-    { header: 'AGE', get: (t) => age(t.updatedAt ?? t.createdAt, now) },
-  ];
+  ]);
 }
 
 export function toolchainColumns(now: number): Column<WireToolchainIntegration>[] {
-  return [
-    { header: 'ID', get: (t) => t.id },
+  return resourceColumns(now, [
     { header: 'ENTRYPOINT', get: (t) => spec(t, 'entrypoint') },
     { header: 'DEFAULT IMAGE', get: (t) => spec(t, 'defaultImage') },
-    { header: 'AGE', get: (t) => age(t.updatedAt ?? t.createdAt, now) },
-  ];
+  ]);
 }
 
 export function connectionColumns(now: number): Column<WireConnection>[] {
-  return [
-    { header: 'ID', get: (c) => c.id },
+  return resourceColumns(now, [
     { header: 'TYPE', get: (c) => spec(c, 'type') },
     { header: 'URI', get: (c) => spec(c, 'uri') },
     { header: 'DESCRIPTION', get: (c) => spec(c, 'description') },
-    { header: 'AGE', get: (c) => age(c.updatedAt ?? c.createdAt, now) },
+  ]);
+}
+
+/** A resource's own columns between ID and AGE (since its last change), as every resource table shows them. */
+function resourceColumns<T extends WireResource>(now: number, own: Column<T>[]): Column<T>[] {
+  return [
+    { header: 'ID', get: (r) => r.id },
+    ...own,
+    { header: 'AGE', get: (r) => age(r.updatedAt ?? r.createdAt, now) },
   ];
 }
 
