@@ -68,7 +68,7 @@ export async function insertRun(
  * Cancels the still-active runs of a training (a newer run supersedes them): those nobody holds finish at once,
  * held ones get a cancel request for their worker.
  */
-export async function supersede(tx: SqlExecutor, trainingId: string, now: Date): Promise<void> {
+async function supersede(tx: SqlExecutor, trainingId: string, now: Date): Promise<void> {
   const reason = 'superseded by a newer run';
   // $1 training id, $2 reason (message and cancel reason), $3 now (an older lease counts as nobody's).
   await tx.query(
@@ -84,6 +84,28 @@ export async function supersede(tx: SqlExecutor, trainingId: string, now: Date):
   );
 }
 
+/**
+ * Inserts the next run of a training (number `run_count + 1`, with `spec`, else the stored spec) after
+ * superseding its active runs; the caller records it on the training row. The row lock serialises run numbers of
+ * one training across servers.
+ */
+export async function insertNextRun(
+  tx: SqlExecutor,
+  trainingId: string,
+  now: Date,
+  spec?: ModelTrainingSpec,
+): Promise<{ run: TrainingRun; seq: number }> {
+  const rows = await tx.query<{ run_count: number; spec: ModelTrainingSpec }>(
+    'SELECT run_count, spec FROM trainings WHERE id = $1 FOR UPDATE',
+    [trainingId],
+  );
+  const row = rows[0];
+  if (!row) throw new NotFoundError(trainingId);
+  await supersede(tx, trainingId, now);
+  const seq = Number(row.run_count) + 1;
+  return { run: await insertRun(tx, trainingId, seq, spec ?? row.spec, now), seq };
+}
+
 export class SqlRuns {
   constructor(private readonly context: SqlContext) {}
 
@@ -92,16 +114,7 @@ export class SqlRuns {
     const now = clock();
     return driver
       .transaction(async (tx) => {
-        // The row lock serialises run numbers of one training across servers.
-        const rows = await tx.query<{ run_count: number; spec: ModelTrainingSpec }>(
-          'SELECT run_count, spec FROM trainings WHERE id = $1 FOR UPDATE',
-          [trainingId],
-        );
-        const row = rows[0];
-        if (!row) throw new NotFoundError(trainingId);
-        await supersede(tx, trainingId, now);
-        const seq = Number(row.run_count) + 1;
-        const run = await insertRun(tx, trainingId, seq, row.spec, now);
+        const { run, seq } = await insertNextRun(tx, trainingId, now);
         // $1 training id, $2 the new latest run, $3 its number.
         await tx.query('UPDATE trainings SET latest_run_id = $2, run_count = $3 WHERE id = $1', [
           trainingId,

@@ -12,7 +12,7 @@ import type {
   TrainingState,
 } from '../domain/types.js';
 import { TRAINING_STATES } from '../domain/types.js';
-import { insertRun, supersede } from './runs-sql.js';
+import { insertNextRun, insertRun } from './runs-sql.js';
 import type { SqlContext } from './sql-context.js';
 import type { SqlExecutor, SqlParam } from './sql-driver.js';
 import { count, inList, iso, json, type Row } from './sql-values.js';
@@ -116,16 +116,7 @@ export class SqlTrainings {
     const now = clock();
     return driver
       .transaction(async (tx) => {
-        // The row lock serialises run numbers of one training across servers.
-        const rows = await tx.query<{ run_count: number }>(
-          'SELECT run_count FROM trainings WHERE id = $1 FOR UPDATE',
-          [id],
-        );
-        const row = rows[0];
-        if (!row) throw new NotFoundError(id);
-        await supersede(tx, id, now);
-        const seq = Number(row.run_count) + 1;
-        const run = await insertRun(tx, id, seq, spec, now);
+        const { run, seq } = await insertNextRun(tx, id, now, spec);
         // $1 id, $2 spec, $3 now, $4 the new latest run, $5 its number.
         await tx.query(
           'UPDATE trainings SET spec = $2::jsonb, updated_at = $3, latest_run_id = $4, run_count = $5 WHERE id = $1',
