@@ -108,9 +108,20 @@ describe('run history routes', () => {
       ['hist-a', 3],
       ['hist-b', 1],
     ]);
-    expect((await call(open, 'GET', `/api/v1/model/training-history?runs=${a.id}/nope`)).statusCode).toBe(
-      404,
+    // A run that is gone (or of another training) is named in `missing`; the others are still answered.
+    const gone = await call(
+      open,
+      'GET',
+      `/api/v1/model/training-history?runs=${a.id}/nope,${b.id}/${b.runId},${b.id}/${a.runId}`,
     );
+    expect(gone.statusCode).toBe(200);
+    const partial = gone.data as { runs: { id: string; runId: string }[]; missing: unknown[] };
+    expect(partial.runs.map((r) => [r.id, r.runId])).toEqual([[b.id, b.runId]]);
+    expect(partial.missing).toEqual([
+      { id: a.id, runId: 'nope' },
+      { id: b.id, runId: a.runId },
+    ]);
+    expect((both.data as { missing: unknown[] }).missing).toEqual([]);
     const many = Array.from({ length: 51 }, () => `${a.id}/${a.runId}`).join(',');
     expect((await call(open, 'GET', `/api/v1/model/training-history?runs=${many}`)).statusCode).toBe(400);
     expect(

@@ -36,7 +36,12 @@ export const RunHistorySchema = Type.Object({ series: Type.Array(SeriesSchema) }
 export const RunsHistorySchema = Type.Object({
   runs: Type.Array(
     Type.Object({ id: Type.String(), runId: Type.String(), series: Type.Array(SeriesSchema) }),
+    { description: 'the runs asked for that exist, in the order asked' },
   ),
+  missing: Type.Array(Type.Object({ id: Type.String(), runId: Type.String() }), {
+    description:
+      'the runs asked for that do not exist (deleted, or not of that training), in the order asked',
+  }),
 });
 
 const Step = Type.Integer({

@@ -92,7 +92,7 @@ export function registerHistoryRoutes(untyped: FastifyInstance, options: History
     {
       schema: {
         tags: ['ModelTraining'],
-        summary: `Gangplank: the history of several runs in one request (runs=<id>/<runId>,…; at most ${MAX_HISTORY_RUNS})`,
+        summary: `Gangplank: the history of several runs in one request (runs=<id>/<runId>,…; at most ${MAX_HISTORY_RUNS}); runs that do not exist (deleted) are named in missing, the others still answered`,
         querystring: Type.Object({ runs: Type.String({ minLength: 1 }) }),
         response: { 200: RunsHistorySchema },
       },
@@ -114,12 +114,15 @@ export function registerHistoryRoutes(untyped: FastifyInstance, options: History
         }
         return { id: item.slice(0, slash), runId: item.slice(slash + 1) };
       });
+      // A deleted run must not cost the others their answer (the compare view names it instead).
       const runs = [];
+      const missing = [];
       for (const pair of pairs) {
-        await runOf(store, pair.id, pair.runId);
-        runs.push({ ...pair, series: wire(await store.readHistory(pair.runId)) });
+        const run = await store.getRun(pair.runId);
+        if (!run || run.trainingId !== pair.id) missing.push(pair);
+        else runs.push({ ...pair, series: wire(await store.readHistory(pair.runId)) });
       }
-      return { runs };
+      return { runs, missing };
     },
   );
 
