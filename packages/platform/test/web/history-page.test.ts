@@ -8,17 +8,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunCredentials } from '../../src/server/run-credential.js';
-import { openSqlStore } from '../../src/store/create-store.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
-import { buildApp, cliTraining, seed } from '../server/helpers.js';
-import { buildWebapp, launch, shoot, SHOTS, skipReason, withPage } from './browser.js';
+import { buildApp, seed } from '../server/helpers.js';
+import { createTraining, launch, prepareWebTest, shoot, skipReason, withPage } from './browser.js';
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const IDS = ['a', 'b', 'c'].map((k) => `hist-${k}-${suffix}`);
@@ -64,10 +62,7 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
   const zip = randomBytes(40_000);
 
   beforeAll(async () => {
-    console.log(`web app screenshots: ${SHOTS}`);
-    buildWebapp();
-    dir = await mkdtemp(path.join(tmpdir(), 'gangplank-web-history-'));
-    store = await openSqlStore({ dataDir: dir, secretKey: Buffer.alloc(32, 3).toString('base64') });
+    ({ dir, store } = await prepareWebTest('gangplank-web-history-'));
     app = await buildApp(store, {
       auth: { tokens: [{ token: TOKEN, role: 'admin', subject: 'web' }] },
       runCredentials: credentials,
@@ -76,17 +71,10 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
     await seed(app, 'web-', auth);
     const start = Math.floor(Date.now() / 1000) - 600;
     for (const [i, id] of IDS.entries()) {
-      const body = cliTraining(id, 'web-') as { spec: Record<string, unknown> };
-      const created = await fetch(`${url}/api/v1/model/training`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ...body,
-          spec: { ...body.spec, hyperParameters: { lr: (0.1 * (i + 1)).toFixed(1), epochs: String(EPOCHS) } },
-        }),
+      const runId = await createTraining(url, auth, id, {
+        lr: (0.1 * (i + 1)).toFixed(1),
+        epochs: String(EPOCHS),
       });
-      expect(created.status).toBe(201);
-      const runId = ((await created.json()) as { status: { runId: string } }).status.runId;
       runs.push(runId);
       await store.updateRun(runId, {
         state: 'running',
@@ -234,6 +222,40 @@ describe.skipIf(skipReason !== undefined)('web app on the run history and artifa
       const min = Math.min(...history.series.find((s) => s.name === 'val_loss')!.points.map((p) => p.value));
       expect(Number(await row.locator('td.num').textContent())).toBeCloseTo(min, 3);
       console.log(`screenshot: ${await shoot(page, 'list-metric-column')}`);
+    });
+  });
+
+  it('compares the runs left when one of the link was deleted, and names the missing one', async () => {
+    const gone = `hist-gone-${suffix}`;
+    const { run } = await store.createTraining(gone, {
+      model: { name: 'wine', version: '1.0' },
+      toolchain: 'mlflow',
+      entrypoint: 'main',
+      algorithmSource: { vcs: { connection: 'repo' } },
+    });
+    const deleted = await fetch(`${url}/api/v1/model/training/${gone}`, { method: 'DELETE', headers: auth });
+    expect(deleted.ok).toBe(true);
+    await withPage(browser, TOKEN, async (page) => {
+      const refs = [`${IDS[0]}/${runs[0]}`, `${gone}/${run.id}`, `${IDS[1]}/${runs[1]}`];
+      await page.goto(`${url}/ui/#/compare?runs=${refs.join(',')}`);
+      const chart = page.locator('#compare-chart figure.chart');
+      await chart.locator('canvas').first().waitFor();
+      // The two runs left are overlaid and tabulated; the deleted one is named as missing, not compared.
+      const legend = (await chart.locator('.u-legend').textContent()) ?? '';
+      expect(legend).toContain(`${IDS[0]} #1`);
+      expect(legend).toContain(`${IDS[1]} #1`);
+      expect(legend).not.toContain(gone);
+      const metricRows = page.locator('#compare-metrics tbody tr');
+      expect(await metricRows.locator('th').allTextContents()).toEqual([`${IDS[0]} #1`, `${IDS[1]} #1`]);
+      expect(await page.locator('#compare-params thead th').count()).toBe(3);
+      const missingRow = page.locator('#compare-runs tbody tr').nth(1);
+      expect(await missingRow.textContent()).toContain(`${gone} / ${run.id}`);
+      expect(await missingRow.locator('.missing').textContent()).toBe('missing (deleted?)');
+      expect(await page.textContent('#notice')).toBe(
+        `Not found (deleted?): ${gone} / ${run.id}. Comparing the other 2.`,
+      );
+      expect(await page.textContent('#compare-note')).toBe('');
+      console.log(`screenshot: ${await shoot(page, 'compare-missing-run')}`);
     });
   });
 });

@@ -5,17 +5,14 @@
  * actions (create from YAML, edit, rerun, cancel, delete) and a viewer who sees none. Screenshots go to the folder
  * printed at the start.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openSqlStore } from '../../src/store/create-store.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { waitForQuery } from '../../../../test/support/prometheus.js';
-import { buildApp, cliTraining, seed } from '../server/helpers.js';
-import { buildWebapp, launch, shoot, SHOTS, skipReason, withPage } from './browser.js';
+import { buildApp, seed } from '../server/helpers.js';
+import { createTraining, launch, prepareWebTest, shoot, skipReason, withPage } from './browser.js';
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const TRAINING = `web-${suffix}`;
@@ -23,11 +20,6 @@ const FAILED = `${TRAINING}-f`;
 const CANCELLED = `${TRAINING}-c`;
 const TOKEN = 'web-page-token-1';
 const VIEWER = 'web-viewer-token-1';
-
-function training(id: string, hyperParameters: Record<string, string>): Record<string, unknown> {
-  const body = cliTraining(id, 'web-') as { spec: Record<string, unknown> };
-  return { ...body, spec: { ...body.spec, hyperParameters } };
-}
 
 describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
   let dir: string;
@@ -40,15 +32,8 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
   const runs: Record<string, string> = {};
   const auth = { authorization: `Bearer ${TOKEN}` };
 
-  async function create(id: string, params: Record<string, string>): Promise<string> {
-    const created = await fetch(`${url}/api/v1/model/training`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify(training(id, params)),
-    });
-    expect(created.status).toBe(201);
-    return ((await created.json()) as { status: { runId: string } }).status.runId;
-  }
+  const create = (id: string, params: Record<string, string>): Promise<string> =>
+    createTraining(url, auth, id, params);
 
   async function runsOf(
     id: string,
@@ -58,10 +43,7 @@ describe.skipIf(skipReason !== undefined)('web app in Chromium', () => {
   }
 
   beforeAll(async () => {
-    console.log(`web app screenshots: ${SHOTS}`);
-    buildWebapp();
-    dir = await mkdtemp(path.join(tmpdir(), 'gangplank-web-'));
-    store = await openSqlStore({ dataDir: dir, secretKey: Buffer.alloc(32, 3).toString('base64') });
+    ({ dir, store } = await prepareWebTest('gangplank-web-'));
     app = await buildApp(store, {
       prometheusUrl: inject('prometheusUrl'),
       auth: {
