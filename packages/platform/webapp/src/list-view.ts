@@ -7,14 +7,12 @@ import type { ModelTraining } from '../../src/domain/types.js';
 import { errorText } from './api.js';
 import type { View, ViewContext } from './context.js';
 import { isFinished } from './display-state.js';
-import { h, fill, type Child } from './dom.js';
+import { h, fill } from './dom.js';
 import { openEditor, NEW_TRAINING_YAML } from './editor.js';
 import { listTrainings } from './endpoints.js';
-import { duration, number, when } from './format.js';
 import type { Summary } from './history.js';
 import { drawColumnsPicker, savedColumns } from './list-columns.js';
 import {
-  cellValue,
   columnId,
   columnTitle,
   filterRows,
@@ -26,17 +24,19 @@ import {
   type SortKey,
 } from './list-model.js';
 import { rowData } from './list-row-data.js';
+import { FIXED_COLUMNS, rowFactory, type RowExtras } from './list-rows.js';
 import { listToolbar } from './list-toolbar.js';
 import { canChangeTrainings } from './permissions.js';
 import { poll } from './poller.js';
 import { runHref } from './route.js';
 import { isSelected, onSelectionChange, selectedRuns, setSelected } from './selection.js';
-import { stateBadge } from './state-badge.js';
 
 const REFRESH_MS = 5000;
 const LIST_SIZE = 1000;
 
 export function mountList(box: HTMLElement, context: ViewContext): View {
+  // Asked before any of the view is built: the answer is most of the first render's wait.
+  let firstAnswer: ReturnType<typeof listTrainings> | undefined = listTrainings(LIST_SIZE);
   let trainings: ModelTraining[] = [];
   let total = 0;
   let rows: Row[] = [];
@@ -68,44 +68,14 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
     picked = new Set(selectedRuns().map((r) => pickKey(r.trainingId, r.runId)));
   };
 
-  function cells(row: Row): Child[] {
-    const run = row.runId ? data.runs.get(row.runId) : undefined;
-    const ref = row.runId ? { trainingId: row.id, runId: row.runId } : undefined;
-    const pick = h('input', {
-      class: 'pick',
-      attrs: { type: 'checkbox', 'aria-label': `compare ${row.id}` },
-    });
-    pick.checked = ref ? picked.has(pickKey(ref.trainingId, ref.runId)) : false;
-    pick.disabled = !ref;
-    const extra = columns.map((column) => {
-      const value = cellValue(row, column, metricsOf(row));
-      return typeof value === 'number' ? number(value) : (value ?? '');
-    });
-    return [
-      pick,
-      h('a', { attrs: { href: runHref(row.id) } }, row.id),
-      row.model,
-      row.toolchain,
-      // The training's status (fresh on every refresh) says the state; the run only adds its times.
-      stateBadge(
-        row.state === 'cancelled' ? 'failed' : row.state,
-        row.state === 'cancelled' ? 'Cancelled' : undefined,
-      ),
-      when(run?.startedAt),
-      run ? duration(run.startedAt, run.finishedAt, Date.now()) : '',
-      row.exitCode === undefined ? '' : String(row.exitCode),
-      ...extra,
-    ];
-  }
-
-  function fillRow(element: HTMLTableRowElement, row: Row): void {
-    const extraFrom = 8;
-    element.replaceChildren(
-      ...cells(row).map((cell, i) =>
-        h('td', i >= extraFrom && columns[i - extraFrom]?.kind === 'metric' ? { class: 'num' } : {}, cell),
-      ),
-    );
-  }
+  let factory = rowFactory(columns);
+  const extrasOf = (row: Row): RowExtras => ({
+    run: row.runId ? data.runs.get(row.runId) : undefined,
+    metrics: metricsOf(row),
+    picked: row.runId !== undefined && picked.has(pickKey(row.id, row.runId)),
+  });
+  const fillRow = (element: HTMLTableRowElement, row: Row): void =>
+    factory.refill(element, row, extrasOf(row));
 
   function header(text: string, key: SortKey | undefined): HTMLTableCellElement {
     if (!key) return h('th', {}, text);
@@ -185,30 +155,27 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
           },
         },
       });
+      // The body is filled before it joins the page: one style and layout pass for the whole table.
+      factory = rowFactory(columns);
       const observed: HTMLTableRowElement[] = [];
       for (const row of shown) {
-        const element = h('tr', { dataset: { id: row.id } });
-        fillRow(element, row);
+        const element = factory.create(row, extrasOf(row));
         rowElements.set(row.id, element);
         body.appendChild(element);
         observed.push(element);
       }
       const heads = [
-        h('th', {}, ''),
-        header('ID', 'id'),
-        header('Model', 'model'),
-        header('Toolchain', 'toolchain'),
-        header('State', 'state'),
-        header('Started', undefined),
-        header('Duration', undefined),
-        header('Exit code', 'exitCode'),
+        ...FIXED_COLUMNS.map(([title, key]) => header(title, key)),
         ...columns.map((c) => header(columnTitle(c), `col:${columnId(c)}`)),
       ];
       fill(tableBox, h('table', { attrs: { id: 'trainings' } }, h('thead', {}, h('tr', {}, ...heads)), body));
-      // Watched after the rows are painted, so the first frame does not wait on a thousand intersections.
-      requestAnimationFrame(() => {
-        if (rowElements.get(shown[0]?.id ?? '') === observed[0]) data.observe(observed);
-      });
+      // Watched once the rows are painted (a task after the next frame: an animation-frame callback still runs
+      // before that frame's paint), so the first frame does not also compute a thousand intersections.
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (!disposed && rowElements.get(shown[0]?.id ?? '') === observed[0]) data.observe(observed);
+        }),
+      );
     }
     const hidden = rows.length - shown.length;
     footer.textContent =
@@ -255,7 +222,9 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
   let first = true;
   const stop = poll(async () => {
     try {
-      const answer = await listTrainings(LIST_SIZE);
+      const asked = firstAnswer ?? listTrainings(LIST_SIZE);
+      firstAnswer = undefined;
+      const answer = await asked;
       if (disposed) return;
       // Marks for bench/web-render.ts: when the data was in, when the table was built.
       performance.mark('gangplank:list-data');
