@@ -1,6 +1,7 @@
 /**
  * `#/compare?runs=<id>/<runId>,…`: several runs, of one training or many, overlaid one metric at a time, with
- * their differing hyperparameters and each metric's min, max and last. Polls while a run is still going.
+ * their differing hyperparameters and each metric's min, max and last. Polls while a run is still going. A run that
+ * is gone (deleted since the link was made) is named as missing and the others are compared.
  */
 import { errorText, HttpError } from './api.js';
 import { chartControls, savedChartView } from './chart-controls.js';
@@ -13,6 +14,7 @@ import { fill, h } from './dom.js';
 import { getRun, runsHistory, type WireRun } from './endpoints.js';
 import { number } from './format.js';
 import { metricKey, scalars, type ScalarSeries } from './history.js';
+import { lifetime } from './lifetime.js';
 import { poll } from './poller.js';
 import { runHref, type RunRef } from './route.js';
 import { stateBadge } from './state-badge.js';
@@ -21,8 +23,7 @@ const REFRESH_MS = 3000;
 const METRIC_KEY = 'gangplank.compare.metric';
 
 export function mountCompare(box: HTMLElement, context: ViewContext, refs: readonly RunRef[]): View {
-  const abort = new AbortController();
-  let disposed = false;
+  const life = lifetime();
   let view = savedChartView();
   let runs: (WireRun | undefined)[] = [];
   let series: ScalarSeries[][] = refs.map(() => []);
@@ -30,6 +31,8 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
   let chart: Drawn | undefined;
   let metric = localStorage.getItem(METRIC_KEY) ?? 'train/loss';
   let showAll = false;
+  /** Indexes (into `refs`) of the runs that exist: only they are compared; colours stay by index. */
+  let present: number[] = [];
 
   const label = (i: number): string => {
     const ref = refs[i];
@@ -108,9 +111,23 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
               'tr',
               {},
               h('td', {}, h('span', { class: 'swatch', attrs: { style: `background:${colour(i)}` } })),
-              h('td', {}, h('a', { attrs: { href: runHref(ref.trainingId, ref.runId) } }, label(i))),
+              h(
+                'td',
+                {},
+                h(
+                  'a',
+                  { attrs: { href: runHref(ref.trainingId, ref.runId) } },
+                  runs[i] ? label(i) : `${ref.trainingId} / ${ref.runId}`,
+                ),
+              ),
               h('td', {}, runs[i] ? `${runs[i].spec.model.name} ${runs[i].spec.model.version}` : ''),
-              h('td', {}, runs[i] ? stateBadge(runs[i].state, runs[i].reason) : 'not found'),
+              h(
+                'td',
+                {},
+                runs[i]
+                  ? stateBadge(runs[i].state, runs[i].reason)
+                  : h('span', { class: 'missing' }, 'missing (deleted?)'),
+              ),
             ),
           ),
         ),
@@ -131,8 +148,8 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
     chart = undefined;
     fill(chartBox);
     noteBox.textContent = note;
-    const lines = refs
-      .map((_ref, i) => {
+    const lines = present
+      .map((i) => {
         const found = series[i]?.find((s) => metricKey(s) === metric);
         const run = runs[i];
         return found
@@ -153,7 +170,7 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
   }
 
   function drawParams(): void {
-    const rows = paramRows(runs.map((r) => r?.spec.hyperParameters));
+    const rows = paramRows(present.map((i) => runs[i]?.spec.hyperParameters));
     const shown = showAll ? rows : rows.filter((r) => r.differs);
     fill(
       paramsBox,
@@ -165,7 +182,7 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
             h(
               'thead',
               {},
-              h('tr', {}, h('th', {}, 'Hyperparameter'), ...refs.map((_r, i) => h('th', {}, label(i)))),
+              h('tr', {}, h('th', {}, 'Hyperparameter'), ...present.map((i) => h('th', {}, label(i)))),
             ),
             h(
               'tbody',
@@ -187,7 +204,7 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
   }
 
   function drawMetrics(): void {
-    const columns = metricColumns(series);
+    const columns = metricColumns(present.map((i) => series[i] ?? []));
     if (columns.length === 0) {
       fill(
         metricsBox,
@@ -218,13 +235,13 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
         h(
           'tbody',
           {},
-          ...refs.map((_ref, i) =>
+          ...present.map((i, k) =>
             h(
               'tr',
               {},
               h('th', {}, label(i)),
               ...columns.flatMap((c) => {
-                const s = c.summaries[i];
+                const s = c.summaries[k];
                 return [s?.min, s?.max, s?.last].map((v) => h('td', { class: 'num' }, number(v)));
               }),
             ),
@@ -237,42 +254,42 @@ export function mountCompare(box: HTMLElement, context: ViewContext, refs: reado
   let historyMissing = false;
   const stop = poll(async () => {
     const found = await Promise.all(refs.map((ref) => getRun(ref).catch(() => undefined)));
-    if (disposed) return;
+    if (life.gone) return;
     runs = found;
-    if (!historyMissing) {
+    present = refs.flatMap((_ref, i) => (runs[i] ? [i] : []));
+    if (!historyMissing && present.length > 0) {
       try {
-        const answer = await runsHistory(refs, abort.signal);
+        // The server answers the runs that exist and names the others missing (never a 404 for one of them).
+        const answer = await runsHistory(refs, life.signal);
         series = refs.map((ref) => {
           const run = answer.runs.find((r) => r.id === ref.trainingId && r.runId === ref.runId);
           return run ? scalars(run) : [];
         });
-        note = series.every((s) => s.length === 0)
+        note = present.every((i) => series[i]?.length === 0)
           ? 'None of these runs recorded a run history (yet); hyperparameters are compared below.'
           : '';
       } catch (error) {
-        if (disposed) return;
+        if (life.gone) return;
         historyMissing = error instanceof HttpError && error.status === 404;
         note = historyMissing
           ? 'Overlays need the run history, which this server does not serve yet; hyperparameters are compared below.'
           : `Run history: ${errorText(error)}`;
       }
     }
-    if (disposed) return;
-    context.notify(runs.some((r) => r === undefined) ? 'Some runs were not found (deleted?).' : '');
+    if (life.gone) return;
+    if (present.length === 0) note = 'None of these runs exists any more (deleted?).';
+    const gone = refs.filter((_ref, i) => !runs[i]).map((r) => `${r.trainingId} / ${r.runId}`);
+    const others = present.length > 0 ? ` Comparing the other ${present.length}.` : '';
+    context.notify(gone.length === 0 ? '' : `Not found (deleted?): ${gone.join(', ')}.${others}`);
     drawRuns();
     drawMetricChoices();
     drawChart();
     drawParams();
     drawMetrics();
-    if (runs.every((r) => r && isFinished(r.state))) stop();
+    // A missing run does not come back: polling ends once the runs that exist have all ended.
+    if (runs.every((r) => !r || isFinished(r.state))) stop();
   }, REFRESH_MS);
-
-  return {
-    dispose() {
-      disposed = true;
-      stop();
-      abort.abort();
-      chart?.destroy();
-    },
-  };
+  life.onDispose(stop);
+  life.onDispose(() => chart?.destroy());
+  return life;
 }

@@ -43,7 +43,10 @@ export interface RunHistory {
 }
 
 export interface RunsHistory {
+  /** The runs asked for that exist, in the order asked. */
   runs: { id: string; runId: string; series: Series[] }[];
+  /** The runs asked for that do not (deleted): the others are still answered. */
+  missing: { id: string; runId: string }[];
 }
 
 export function isHistogram(series: Series): series is HistogramSeries {

@@ -23,6 +23,7 @@ import {
 } from './endpoints.js';
 import { duration, when } from './format.js';
 import { histograms, scalars, type HistogramSeries, type ScalarSeries } from './history.js';
+import { lifetime } from './lifetime.js';
 import { followLog } from './log-follow.js';
 import { seriesFromMetrics, type MetricsAnswer } from './metrics-fallback.js';
 import { canChangeTrainings } from './permissions.js';
@@ -99,9 +100,8 @@ export function mountRun(
   trainingId: string,
   runParam: string | undefined,
 ): View {
-  const abort = new AbortController();
+  const life = lifetime();
   let logAbort: AbortController | undefined;
-  let disposed = false;
   let shownRun = '';
   let view = savedChartView();
   let points: Points | undefined;
@@ -326,10 +326,10 @@ export function mountRun(
       ]);
       mayChange = canChangeTrainings(access);
     } catch (error) {
-      if (!disposed) context.notify(errorText(error));
+      if (!life.gone) context.notify(errorText(error));
       return;
     }
-    if (disposed) return;
+    if (life.gone) return;
     context.notify('');
     const runId = runParam ?? training.status?.runId ?? runs.at(-1)?.id ?? '';
     const run = runs.find((r) => r.id === runId);
@@ -357,8 +357,8 @@ export function mountRun(
     if ((points === undefined || running) && !pointsRunning) {
       pointsRunning = true;
       try {
-        const next = await loadPoints(training, run, abort.signal);
-        if (disposed) return;
+        const next = await loadPoints(training, run, life.signal);
+        if (life.gone) return;
         const first = points === undefined;
         points = next;
         if (first)
@@ -375,21 +375,15 @@ export function mountRun(
           );
         drawCharts();
       } catch (error) {
-        if (!disposed) noteBox.textContent = `Metrics: ${errorText(error)}`;
+        if (!life.gone) noteBox.textContent = `Metrics: ${errorText(error)}`;
       } finally {
         pointsRunning = false;
       }
     }
   }
 
-  const stop = poll(refresh, REFRESH_MS);
-  return {
-    dispose() {
-      disposed = true;
-      stop();
-      abort.abort();
-      logAbort?.abort();
-      charts.dispose();
-    },
-  };
+  life.onDispose(poll(refresh, REFRESH_MS));
+  life.onDispose(() => logAbort?.abort());
+  life.onDispose(() => charts.dispose());
+  return life;
 }
