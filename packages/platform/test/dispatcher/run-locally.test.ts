@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runTrainingLocally } from '../../src/dispatcher/run-locally.js';
 import type { ExecutorLogChunk } from '../../src/executors/executor.js';
 import { makeRepo } from '../fixtures/git.js';
-import { MLPROJECT, TRAININGS, tempDir } from '../fixtures/specs.js';
+import { MLPROJECT, NODE_TOOLCHAIN, TRAININGS, tempDir } from '../fixtures/specs.js';
 
 const root = tempDir('gp-local-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -72,10 +72,7 @@ describe('runTrainingLocally', () => {
           algorithmSource: {},
         },
       },
-      toolchain: {
-        id: 'node',
-        spec: { entrypoint: 'node', defaultImage: 'none', kind: 'command', command: [process.execPath] },
-      },
+      toolchain: NODE_TOOLCHAIN,
       outputDir: join(root, 'out2'),
       graceMs: 500,
       onLog: (c) => {

@@ -4,13 +4,12 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { historyFromLines, readHistoryFileMetrics } from '../../src/cli/history-file.js';
 import { runTrainingLocally } from '../../src/dispatcher/run-locally.js';
-import { tempDir } from '../fixtures/specs.js';
+import { NODE_TOOLCHAIN, tempDir } from '../fixtures/specs.js';
+import { twentyEpochs } from './twenty-epochs.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/train-20-epochs.mjs', import.meta.url));
 const root = tempDir('gp-local-history-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -22,21 +21,9 @@ describe('local run history', () => {
     const outputDir = join(root, 'out');
     let announced: string | undefined;
     const result = await runTrainingLocally({
-      training: {
-        id: 'local-history',
-        spec: {
-          model: { name: 'history', version: '1.0' },
-          toolchain: 'node',
-          entrypoint: SCRIPT,
-          algorithmSource: { objectStorage: { connection: 'src' } },
-          // A closed port: pushes fail at once, the history file is unaffected.
-          envs: [{ name: 'GANGPLANK_PUSHGATEWAY_ADDR', value: '127.0.0.1:9' }],
-        },
-      },
-      toolchain: {
-        id: 'node',
-        spec: { entrypoint: 'node', defaultImage: 'none', kind: 'command', command: [process.execPath] },
-      },
+      // A closed port: pushes fail at once, the history file is unaffected.
+      training: { id: 'local-history', spec: twentyEpochs('127.0.0.1:9') },
+      toolchain: NODE_TOOLCHAIN,
       connections: [{ id: 'src', spec: { type: 'local', uri: source } }],
       outputDir,
       cacheDir: join(root, 'cache'),

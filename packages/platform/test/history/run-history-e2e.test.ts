@@ -8,14 +8,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@gangplank/stack';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveServerConfig } from '../../src/config/server-config.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
+import { NODE_TOOLCHAIN } from '../fixtures/specs.js';
+import { twentyEpochs } from './twenty-epochs.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/train-20-epochs.mjs', import.meta.url));
 const TOKEN = 'history-admin-token';
 const HEADERS = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
@@ -73,21 +73,12 @@ describe('run history through the platform', () => {
       const source = path.join(dir, 'source');
       await import('node:fs/promises').then((fs) => fs.mkdir(source, { recursive: true }));
       await writeFile(path.join(source, 'README'), 'history e2e\n');
-      await api(server, 'POST', '/api/v1/toolchain/integration', {
-        id: 'node',
-        spec: { entrypoint: 'node', defaultImage: 'none', kind: 'command', command: [process.execPath] },
-      });
+      await api(server, 'POST', '/api/v1/toolchain/integration', NODE_TOOLCHAIN);
       await api(server, 'POST', '/api/v1/connection', { id: 'src', spec: { type: 'local', uri: source } });
       await api(server, 'POST', '/api/v1/model/training', {
         kind: 'ModelTraining',
         id: 'history-e2e',
-        spec: {
-          model: { name: 'history', version: '1.0' },
-          toolchain: 'node',
-          entrypoint: SCRIPT,
-          algorithmSource: { objectStorage: { connection: 'src' } },
-          envs: [{ name: 'GANGPLANK_PUSHGATEWAY_ADDR', value: gatewayAddr }],
-        },
+        spec: twentyEpochs(gatewayAddr),
       });
       const training = await api<{ status: { runId: string } }>(
         server,
