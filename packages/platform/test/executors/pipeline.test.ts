@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutorLogChunk } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import type { RunSpec } from '../../src/domain/run-spec.js';
 import {
-  AZURITE_KEY,
   azureConnection,
+  azuriteBlobService,
+  s3Client,
   s3Connection,
   startAzurite,
   startS3rver,
@@ -26,17 +26,10 @@ let executor: LocalExecutor;
 
 beforeAll(async () => {
   [s3, azure] = await Promise.all([startS3rver(), startAzurite()]);
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: s3.url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  const client = s3Client(s3.url);
   await client.send(new CreateBucketCommand({ Bucket: 'data' }));
   await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'wine/train.csv', Body: 'x,y\n1,2\n' }));
-  const blob = BlobServiceClient.fromConnectionString(
-    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=${azure.url}/devstoreaccount1;`,
-  );
+  const blob = azuriteBlobService(azure.url);
   await blob.getContainerClient('models').create();
   repo = makeRepo(join(root, 'repo'), {
     'mlflow/wine/MLproject': readFileSync(join(MLPROJECT, 'MLproject'), 'utf8'),
@@ -105,9 +98,7 @@ describe('run pipeline on the local executor', () => {
       dataDir,
     ]);
     expect(logs.some((l) => l.stream === 'stdout' && l.text === 'INJECTED')).toBe(false);
-    const blob = BlobServiceClient.fromConnectionString(
-      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=${azure.url}/devstoreaccount1;`,
-    );
+    const blob = azuriteBlobService(azure.url);
     const zip = join(root, 'downloaded.zip');
     await blob.getContainerClient('models').getBlobClient(`trained/${artifactName}`).downloadToFile(zip);
     expect(execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim()).toBe('args.json');

@@ -1,15 +1,15 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunError } from '../../src/domain/run-error.js';
 import type { TransferConnection } from '../../src/domain/transfer-connection.js';
 import { downloadDataBinding } from '../../src/transfer/data-binding.js';
 import { openStore } from '../../src/transfer/open-store.js';
 import {
-  AZURITE_KEY,
   azureConnection,
+  azuriteBlobService,
+  s3Client,
   s3Connection,
   startAzurite,
   startS3rver,
@@ -24,16 +24,9 @@ const backends: { name: string; connection: (path?: string) => TransferConnectio
 beforeAll(async () => {
   const [s3, azure] = await Promise.all([startS3rver(), startAzurite()]);
   emulators.push(s3, azure);
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: s3.url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  const client = s3Client(s3.url);
   await client.send(new CreateBucketCommand({ Bucket: 'training-data' }));
-  const blob = BlobServiceClient.fromConnectionString(
-    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=${azure.url}/devstoreaccount1;`,
-  );
+  const blob = azuriteBlobService(azure.url);
   await blob.getContainerClient('training-data').create();
   const localRoot = join(work, 'bucket');
   mkdirSync(localRoot, { recursive: true });
