@@ -77,6 +77,15 @@ function waitRun(runId: string, ok: (run: TrainingRun) => boolean): Promise<Trai
 }
 const final = (r: TrainingRun) => r.state === 'succeeded' || r.state === 'failed';
 
+/** A fresh dispatcher runs a new training of `trainingSpec` (id from `name`) to its end: the finished run. */
+async function runToEnd(name: string, trainingSpec: ModelTrainingSpec): Promise<TrainingRun> {
+  const d = dispatcher();
+  await d.start();
+  const { run } = await store.createTraining(uid(name), trainingSpec);
+  d.wake();
+  return waitRun(run.id, final);
+}
+
 /**
  * A server going down under a live run: a dispatcher of one worker starts `trainingSpec` in its run folder
  * `<root>/<name>`, waits until the run is running and `whileUp` (say, the process logged its pid) is done, then
@@ -113,37 +122,28 @@ async function logText(runId: string): Promise<string[]> {
 
 describe('dispatcher with the local executor', () => {
   it('runs a training to success and mirrors the run on the training', async () => {
-    const d = dispatcher();
-    await d.start();
-    const id = uid('ok');
-    const { run } = await store.createTraining(id, spec('succeed.mjs', { args: ['--x', '1'] }));
-    d.wake();
-    const done = await waitRun(run.id, final);
+    const done = await runToEnd('ok', spec('succeed.mjs', { args: ['--x', '1'] }));
     expect(done).toMatchObject({ state: 'succeeded', exitCode: 0, reason: 'Succeeded' });
     expect(done.podName).toMatch(/^local-\d+$/);
     expect(done.startedAt).toBeDefined();
     expect(done.finishedAt).toBeDefined();
     expect(done.artifacts[0]?.artifactName).toMatch(/^fixture-1\.0-[0-9a-f-]{36}\.zip$/);
     expect(done.claimedBy).toBeUndefined(); // released
-    const training = await store.getTraining(id);
-    expect(training?.status).toMatchObject({ state: 'succeeded', exitCode: 0, runId: run.id });
-    const logs = await logText(run.id);
+    const training = await store.getTraining(done.trainingId);
+    expect(training?.status).toMatchObject({ state: 'succeeded', exitCode: 0, runId: done.id });
+    const logs = await logText(done.id);
     expect(logs).toContain('stdout:training started');
     expect(logs).toContain('stderr:a warning on stderr');
     expect(new Set(logs).size).toBe(logs.length); // no line twice
-    const raw = (await store.readLogs(run.id)).map((c) => c.text).join('');
+    const raw = (await store.readLogs(done.id)).map((c) => c.text).join('');
     expect(raw).toContain('training started\n');
     expect(raw).toContain('training done\n');
     // succeeded without an output connection: the work folder (holding the only copy of the zip) stays
-    expect(existsSync(join(root, 'runs', run.id, 'artifacts', done.artifacts[0]!.artifactName!))).toBe(true);
+    expect(existsSync(join(root, 'runs', done.id, 'artifacts', done.artifacts[0]!.artifactName!))).toBe(true);
   });
 
   it('records exit code, reason and message of a failing training', async () => {
-    const d = dispatcher();
-    await d.start();
-    const { run } = await store.createTraining(uid('fail'), spec('fail.mjs'));
-    d.wake();
-    const done = await waitRun(run.id, final);
+    const done = await runToEnd('fail', spec('fail.mjs'));
     expect(done).toMatchObject({
       state: 'failed',
       exitCode: 3,
@@ -153,22 +153,18 @@ describe('dispatcher with the local executor', () => {
         'the entry point exited with code 3; last lines of its error output:\nError: the loss became NaN',
     });
     // failed: its logs are stored, the folder goes
-    await expect.poll(() => existsSync(join(root, 'runs', run.id)), WAIT).toBe(false);
-    expect((await logText(run.id)).join('\n')).toContain('NaN');
+    await expect.poll(() => existsSync(join(root, 'runs', done.id)), WAIT).toBe(false);
+    expect((await logText(done.id)).join('\n')).toContain('NaN');
   });
 
   it('fails a run whose toolchain or connection is missing, with the reason in the log', async () => {
-    const d = dispatcher();
-    await d.start();
-    const { run } = await store.createTraining(uid('bad'), spec('succeed.mjs', { toolchain: 'nope' }));
-    d.wake();
-    const done = await waitRun(run.id, final);
+    const done = await runToEnd('bad', spec('succeed.mjs', { toolchain: 'nope' }));
     expect(done).toMatchObject({
       state: 'failed',
       reason: 'InvalidSpec',
       message: 'toolchain integration "nope" is not found',
     });
-    expect((await logText(run.id)).join('\n')).toContain('toolchain integration "nope" is not found');
+    expect((await logText(done.id)).join('\n')).toContain('toolchain integration "nope" is not found');
   });
 
   it('keeps queued runs in scheduling beyond the concurrency limit, then runs them all', async () => {
@@ -307,14 +303,10 @@ describe('dispatcher with the local executor', () => {
   });
 
   it('applies a per-training timeout from GANGPLANK_TIMEOUT', async () => {
-    const d = dispatcher();
-    await d.start();
-    const { run } = await store.createTraining(
-      uid('timeout'),
+    const done = await runToEnd(
+      'timeout',
       spec('hang.mjs', { envs: [{ name: 'GANGPLANK_TIMEOUT', value: '1s' }] }),
     );
-    d.wake();
-    const done = await waitRun(run.id, final);
     expect(done).toMatchObject({
       state: 'failed',
       reason: 'Timeout',
