@@ -4,6 +4,7 @@
  * the store, builds the app, wires the dispatcher with the configured executor (local by default; unless
  * `dispatcher: false`), and listens.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { isLoopback, type ServerConfig } from '../config/server-config.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
@@ -12,6 +13,16 @@ import type { Store } from '../store/store.js';
 import type { AuthOptions } from './auth.js';
 import { executorFor, preloadExecutor, workerIdFor } from './executor-for.js';
 import { createRunCredentials, historyPath, loadRunCredentialKey } from './run-credential.js';
+
+/**
+ * V8 re-compiles a WebAssembly function with its optimising compiler once the function has run about 1.8 MB of code
+ * (its default budget). PGlite's start-up (PostgreSQL's) passes that for many functions that never run again: about
+ * 0.3 s of CPU on compile threads right after the start, and 30–40 MiB the threads' allocator keeps (idle RSS 165 →
+ * 130 MiB for PGlite alone). With a budget of 2 GB start-up code stays as first compiled (Liftoff), and what a
+ * workload keeps running is still optimised: bench/history-ingest.ts is unchanged. Process-wide and for
+ * WebAssembly only; set before PGlite compiles its module (the first store opened in the process).
+ */
+const WASM_TIERING_BUDGET = '--wasm-tiering-budget=2000000000';
 
 async function checkGatewayAddress(address: string): Promise<void> {
   const { parseGatewayAddress } = await import('@gangplank/metrics');
@@ -68,6 +79,7 @@ export function authFor(
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const auth = authFor(config);
+  if (!config.databaseUrl) setFlagsFromString(WASM_TIERING_BUDGET);
   // Opening the store is most of a start (PGlite: reading its files, compiling its WebAssembly, PostgreSQL's own
   // start-up); the modules load during its waits rather than before it. Nothing is built until the store is open.
   const [opened, loaded] = await Promise.allSettled([
