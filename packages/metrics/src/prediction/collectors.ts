@@ -111,23 +111,16 @@ export class PredictionMetrics {
     };
     const counter = (key: FamilyKey, pick: (m: ModelSeries) => number): Family =>
       new Family(key, 'counter', numbers(models, pick), reset);
+    // One histogram over every method of every model: `which` of each MethodSeries.
+    const histogram = (key: 'latency' | 'batchSize', which: 'latency' | 'batch'): Family =>
+      new Family(key, 'histogram', () => histogramValues(models(), which, PREDICT_METRIC[key]), reset);
     this.#register([
       counter('samples', (m) => m.predictSamples),
       counter('seconds', (m) => m.predictSeconds),
       counter('callSamples', (m) => m.callSamples),
       counter('callSeconds', (m) => m.callSeconds),
-      new Family(
-        'latency',
-        'histogram',
-        () => histogramValues(models(), 'latency', PREDICT_METRIC.latency),
-        reset,
-      ),
-      new Family(
-        'batchSize',
-        'histogram',
-        () => histogramValues(models(), 'batch', PREDICT_METRIC.batchSize),
-        reset,
-      ),
+      histogram('latency', 'latency'),
+      histogram('batchSize', 'batch'),
       new Family('errors', 'counter', () => errorValues(models()), reset),
       // Live state: resetMetrics() leaves it alone.
       new Family(
