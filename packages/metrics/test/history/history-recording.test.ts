@@ -73,6 +73,18 @@ function exporterFor(
   });
 }
 
+/** An exporter recording to a new endpoint that answers through `answer`, and the problems it reports. */
+async function recordingTo(answer: Answer, extra: ConstructorParameters<typeof TrainTestExporter>[2] = {}) {
+  const server = await endpoint(answer);
+  servers.push(server);
+  const problems: Error[] = [];
+  const exporter = exporterFor(
+    { [HISTORY_ENV.url]: server.url },
+    { onError: (e) => problems.push(e), ...extra },
+  );
+  return { server, exporter, problems };
+}
+
 describe('run history from TrainTestExporter', () => {
   it('records each epoch, batch sample, test result and weights histogram, with the run credential', async () => {
     const server = await endpoint();
@@ -136,14 +148,11 @@ describe('run history from TrainTestExporter', () => {
   });
 
   it('retries through refusals and 503s, keeping every point; non-finite values travel as text', async () => {
-    const server = await endpoint((_request, response, n) => {
+    const { server, exporter, problems } = await recordingTo((_request, response, n) => {
       if (n > 3) return false;
       response.writeHead(503).end('{"message":"restarting"}');
       return true;
     });
-    servers.push(server);
-    const problems: Error[] = [];
-    const exporter = exporterFor({ [HISTORY_ENV.url]: server.url }, { onError: (e) => problems.push(e) });
     for (let epoch = 0; epoch < 5; epoch++) exporter.epochEnd(epoch, { loss: epoch === 4 ? NaN : epoch });
     await exporter.close(20_000);
     expect(server.received.filter((p) => p.name === 'loss').map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
@@ -152,13 +161,9 @@ describe('run history from TrainTestExporter', () => {
   });
 
   it('never holds the training up on a server that accepts and never answers; close gives up at its deadline', async () => {
-    const server = await endpoint(() => true);
-    servers.push(server);
-    const problems: Error[] = [];
-    const exporter = exporterFor(
-      { [HISTORY_ENV.url]: server.url },
-      { onError: (e) => problems.push(e), history: { requestTimeoutMs: 200 } },
-    );
+    const { server, exporter, problems } = await recordingTo(() => true, {
+      history: { requestTimeoutMs: 200 },
+    });
     for (let epoch = 0; epoch < 20; epoch++) exporter.epochEnd(epoch, { loss: epoch });
     await exporter.close(300);
     expect(exporter.historyStats).toMatchObject({ sent: 0, pending: 20 });
@@ -168,13 +173,9 @@ describe('run history from TrainTestExporter', () => {
   });
 
   it('drops and counts past the buffer bound, and says so once', async () => {
-    const server = await endpoint(() => true);
-    servers.push(server);
-    const problems: Error[] = [];
-    const exporter = exporterFor(
-      { [HISTORY_ENV.url]: server.url },
-      { onError: (e) => problems.push(e), history: { bufferPoints: 10, requestTimeoutMs: 100 } },
-    );
+    const { exporter, problems } = await recordingTo(() => true, {
+      history: { bufferPoints: 10, requestTimeoutMs: 100 },
+    });
     for (let epoch = 0; epoch < 15; epoch++) exporter.epochEnd(epoch, { loss: epoch });
     expect(exporter.historyStats).toMatchObject({ dropped: 5, pending: 10 });
     expect(problems.filter((e) => e.message.includes('buffer is full'))).toHaveLength(1);
@@ -182,12 +183,10 @@ describe('run history from TrainTestExporter', () => {
   });
 
   it('drops a batch the server refuses for good (the run ended) instead of retrying it', async () => {
-    const server = await endpoint((_request, response) => {
+    const { server, exporter } = await recordingTo((_request, response) => {
       response.writeHead(403).end('{"message":"run r has ended"}');
       return true;
     });
-    servers.push(server);
-    const exporter = exporterFor({ [HISTORY_ENV.url]: server.url });
     exporter.epochEnd(0, { loss: 1 });
     await exporter.close();
     expect(server.requests).toBe(1);
