@@ -6,10 +6,11 @@
 import type { RecordEvent } from '../history/history-point.js';
 import { toError } from '../to-error.js';
 import type { ExporterClock } from './clock.js';
+import type { TrainTestExporterOptions } from './exporter-options.js';
 import { newPhaseState, phaseFamilies, type Phase, type PhaseState } from './catalogue.js';
 import type { MetricFamily } from './exposition.js';
 import { emptyHistogram, normalizeBounds, observeAll, type HistogramData } from './histogram.js';
-import { logKeyRenamer, type LogKeyNames } from './keras-names.js';
+import { logKeyRenamer } from './keras-names.js';
 import {
   isTensorLike,
   resolveLogsSync,
@@ -21,20 +22,14 @@ import {
   type ModelLike,
 } from './model.js';
 
-export interface RecorderOptions {
+/** The exporter's options that the recorder reads as given (documented on TrainTestExporterOptions), and its wiring. */
+export interface RecorderOptions extends Pick<
+  TrainTestExporterOptions,
+  'metrics' | 'logKeys' | 'histogramBuckets' | 'model' | 'weightsHistogramEvery' | 'targetEpochs'
+> {
   clock: ExporterClock;
-  /** Log keys to record (as logged or as exported); others are ignored. @default every numeric log value */
-  metrics?: readonly string[];
-  /** `keras`: `acc` → `accuracy`, `val_acc` → `val_accuracy` (see keras-names.ts). @default 'keras' */
-  logKeys?: LogKeyNames;
-  /** Bounds of the weights histogram; `undefined` or `[]` turns it off. */
-  histogramBuckets?: readonly number[];
-  model?: ModelLike;
-  /** Weights histogram every N epochs (and always at the end); 0 = only at the end. @default 1 */
-  weightsHistogramEvery?: number;
-  /** Batch logs sampled at most every N ms; `undefined` = no batch metrics. */
+  /** Batch logs sampled at most every N ms (the exporter's `batchMetrics`); `undefined` = no batch metrics. */
   batchIntervalMs?: number;
-  targetEpochs?: number;
   /** A phase's state changed and is worth pushing. */
   onChange: (phase: Phase) => void;
   /** A problem that leaves the rest of the state good (an unbuilt model, an unreadable tensor). */
