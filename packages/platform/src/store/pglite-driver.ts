@@ -1,6 +1,7 @@
 /** The embedded PGlite adapter: a data folder, nothing to install. One process per data folder. */
 import { existsSync, readdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { readFile } from 'node:fs/promises';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { lockPgliteFolder } from './pglite-lock.js';
 import { unpackTemplate, usableTemplate } from './pglite-template.js';
 import type { SqlDriver, SqlExecutor, SqlParam } from './sql-driver.js';
@@ -10,6 +11,24 @@ import type { SqlDriver, SqlExecutor, SqlParam } from './sql-driver.js';
  * 300 MiB RSS reopening a folder, 160 MiB with 16 MB); the platform's tables fit, and the OS caches the files.
  */
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+// Node's global; not in the TypeScript libraries the packages build with (ES2023, no DOM).
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+
+let wasmModule: Promise<WasmModule> | undefined;
+
+/**
+ * PGlite's WebAssembly (9 MB), compiled once per process. Begun when a store starts opening, before the template is
+ * unpacked and while the server's modules load: V8 compiles on background threads, so PGlite's start no longer
+ * waits for it.
+ */
+function compilePglite(): Promise<WasmModule> {
+  wasmModule ??= readFile(new URL(import.meta.resolve('@electric-sql/pglite/pglite.wasm'))).then((bytes) =>
+    WebAssembly.compile(bytes),
+  );
+  return wasmModule;
+}
 
 /**
  * Opens PGlite in `dataDir` (created if missing), or in memory when `dataDir` is undefined. A fresh folder is
@@ -21,12 +40,13 @@ export async function openPgliteDriver(dataDir?: string): Promise<SqlDriver> {
   const unlock = dataDir === undefined ? () => {} : lockPgliteFolder(dataDir);
   let db: PGlite;
   try {
+    const compiling = compilePglite();
     // Only a folder that is missing or empty: anything else is PGlite's to open or refuse.
     const fresh = dataDir !== undefined && (!existsSync(dataDir) || readdirSync(dataDir).length === 0);
     if (fresh && usableTemplate()) {
       await unpackTemplate(dataDir);
     }
-    db = new PGlite(dataDir, { startParams: START_PARAMS });
+    db = new PGlite(dataDir, { startParams: START_PARAMS, pgliteWasmModule: await compiling });
     await db.waitReady;
   } catch (error) {
     unlock();
