@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBinaries } from './binaries.js';
+import { ensureBinaries, type ServiceName } from './binaries.js';
 import { freePort } from './ports.js';
 import { spawnService, type ServiceHandle } from './process.js';
 
@@ -34,27 +34,43 @@ async function endpoint(options: CommonOptions): Promise<{ host: string; port: n
   return { host, port, url: `http://${host}:${port}` };
 }
 
-export async function startPushgateway(options: PushgatewayOptions): Promise<ServiceHandle> {
-  const bin = ensureBinaries(['pushgateway'], { install: options.install })['pushgateway']!;
-  mkdirSync(options.stateDir, { recursive: true });
-  const { host, port, url } = await endpoint(options);
-  const args = [`--web.listen-address=${host}:${port}`];
-  // Debian's build defaults --persistence.file to /var/lib/prometheus/...; always pass ours (or none).
-  args.push(
-    options.persistence
-      ? `--persistence.file=${join(options.stateDir, 'pushgateway.data')}`
-      : '--persistence.file=',
-  );
-  if (options.persistence) args.push(`--persistence.interval=${options.persistenceInterval ?? '1m'}`);
-  if (options.adminApi ?? true) args.push('--web.enable-admin-api');
+/**
+ * Starts service `name` (its binary installed first if missing) on the endpoint `options` asks for, with the
+ * arguments `args` gives for that endpoint; `dataDir` (default the state folder) is created first, and the log
+ * goes to `<stateDir>/<name>.log`.
+ */
+async function startService(
+  name: ServiceName,
+  options: CommonOptions,
+  args: (endpoint: { host: string; port: number; url: string }) => string[],
+  dataDir = options.stateDir,
+): Promise<ServiceHandle> {
+  const bin = ensureBinaries([name], { install: options.install })[name]!;
+  mkdirSync(dataDir, { recursive: true });
+  const where = await endpoint(options);
   return spawnService({
-    name: 'pushgateway',
+    name,
     command: bin,
-    args,
-    url,
-    logFile: join(options.stateDir, 'pushgateway.log'),
+    args: args(where),
+    url: where.url,
+    logFile: join(options.stateDir, `${name}.log`),
     detached: options.detached,
     readyTimeoutMs: options.readyTimeoutMs,
+  });
+}
+
+export function startPushgateway(options: PushgatewayOptions): Promise<ServiceHandle> {
+  return startService('pushgateway', options, ({ host, port }) => {
+    const args = [`--web.listen-address=${host}:${port}`];
+    // Debian's build defaults --persistence.file to /var/lib/prometheus/...; always pass ours (or none).
+    args.push(
+      options.persistence
+        ? `--persistence.file=${join(options.stateDir, 'pushgateway.data')}`
+        : '--persistence.file=',
+    );
+    if (options.persistence) args.push(`--persistence.interval=${options.persistenceInterval ?? '1m'}`);
+    if (options.adminApi ?? true) args.push('--web.enable-admin-api');
+    return args;
   });
 }
 
@@ -64,50 +80,39 @@ export interface PrometheusOptions extends CommonOptions {
   lifecycle?: boolean;
 }
 
-export async function startPrometheus(options: PrometheusOptions): Promise<ServiceHandle> {
-  const bin = ensureBinaries(['prometheus'], { install: options.install })['prometheus']!;
-  mkdirSync(join(options.stateDir, 'prometheus-data'), { recursive: true });
-  const { host, port, url } = await endpoint(options);
-  const args = [
-    `--config.file=${options.configFile}`,
-    `--storage.tsdb.path=${join(options.stateDir, 'prometheus-data')}`,
-    `--web.listen-address=${host}:${port}`,
-    `--web.external-url=${url}/`,
-  ];
-  if (options.lifecycle ?? true) args.push('--web.enable-lifecycle');
-  return spawnService({
-    name: 'prometheus',
-    command: bin,
-    args,
-    url,
-    logFile: join(options.stateDir, 'prometheus.log'),
-    detached: options.detached,
-    readyTimeoutMs: options.readyTimeoutMs,
-  });
+export function startPrometheus(options: PrometheusOptions): Promise<ServiceHandle> {
+  const data = join(options.stateDir, 'prometheus-data');
+  return startService(
+    'prometheus',
+    options,
+    ({ host, port, url }) => [
+      `--config.file=${options.configFile}`,
+      `--storage.tsdb.path=${data}`,
+      `--web.listen-address=${host}:${port}`,
+      `--web.external-url=${url}/`,
+      ...((options.lifecycle ?? true) ? ['--web.enable-lifecycle'] : []),
+    ],
+    data,
+  );
 }
 
 export interface AlertmanagerOptions extends CommonOptions {
   configFile: string;
 }
 
-export async function startAlertmanager(options: AlertmanagerOptions): Promise<ServiceHandle> {
-  const bin = ensureBinaries(['alertmanager'], { install: options.install })['alertmanager']!;
-  mkdirSync(join(options.stateDir, 'alertmanager-data'), { recursive: true });
-  const { host, port, url } = await endpoint(options);
-  return spawnService({
-    name: 'alertmanager',
-    command: bin,
-    args: [
+export function startAlertmanager(options: AlertmanagerOptions): Promise<ServiceHandle> {
+  const data = join(options.stateDir, 'alertmanager-data');
+  return startService(
+    'alertmanager',
+    options,
+    ({ host, port, url }) => [
       `--config.file=${options.configFile}`,
-      `--storage.path=${join(options.stateDir, 'alertmanager-data')}`,
+      `--storage.path=${data}`,
       `--web.listen-address=${host}:${port}`,
       `--web.external-url=${url}/`,
       // Gossip would bind 0.0.0.0:9094 and clash between stacks; a single node needs no cluster.
       '--cluster.listen-address=',
     ],
-    url,
-    logFile: join(options.stateDir, 'alertmanager.log'),
-    detached: options.detached,
-    readyTimeoutMs: options.readyTimeoutMs,
-  });
+    data,
+  );
 }
