@@ -81,18 +81,12 @@ export interface PrometheusOptions extends CommonOptions {
 }
 
 export function startPrometheus(options: PrometheusOptions): Promise<ServiceHandle> {
-  const data = join(options.stateDir, 'prometheus-data');
-  return startService(
+  const lifecycle = options.lifecycle ?? true;
+  return startConfigured(
     'prometheus',
     options,
-    ({ host, port, url }) => [
-      `--config.file=${options.configFile}`,
-      `--storage.tsdb.path=${data}`,
-      `--web.listen-address=${host}:${port}`,
-      `--web.external-url=${url}/`,
-      ...((options.lifecycle ?? true) ? ['--web.enable-lifecycle'] : []),
-    ],
-    data,
+    '--storage.tsdb.path',
+    lifecycle ? ['--web.enable-lifecycle'] : [],
   );
 }
 
@@ -101,17 +95,30 @@ export interface AlertmanagerOptions extends CommonOptions {
 }
 
 export function startAlertmanager(options: AlertmanagerOptions): Promise<ServiceHandle> {
-  const data = join(options.stateDir, 'alertmanager-data');
+  // Gossip would bind 0.0.0.0:9094 and clash between stacks; a single node needs no cluster.
+  return startConfigured('alertmanager', options, '--storage.path', ['--cluster.listen-address=']);
+}
+
+/**
+ * Prometheus and Alertmanager start alike: their config file, their data folder `<stateDir>/<name>-data` (passed
+ * as `storageFlag`), their address and external URL, then `extra`.
+ */
+function startConfigured(
+  name: 'prometheus' | 'alertmanager',
+  options: CommonOptions & { configFile: string },
+  storageFlag: string,
+  extra: readonly string[],
+): Promise<ServiceHandle> {
+  const data = join(options.stateDir, `${name}-data`);
   return startService(
-    'alertmanager',
+    name,
     options,
     ({ host, port, url }) => [
       `--config.file=${options.configFile}`,
-      `--storage.path=${data}`,
+      `${storageFlag}=${data}`,
       `--web.listen-address=${host}:${port}`,
       `--web.external-url=${url}/`,
-      // Gossip would bind 0.0.0.0:9094 and clash between stacks; a single node needs no cluster.
-      '--cluster.listen-address=',
+      ...extra,
     ],
     data,
   );
