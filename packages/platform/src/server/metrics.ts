@@ -3,7 +3,7 @@
  * template and status, their latency, and trainings by the state of their latest run (read from the store at
  * scrape time, so several servers on one database report the same numbers).
  */
-import client from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom-client-core.js';
 import type { DispatcherEvents } from '../dispatcher/dispatcher-options.js';
 import type { Store } from '../store/store.js';
 
@@ -13,19 +13,19 @@ import type { Store } from '../store/store.js';
  * to the app's registry.
  */
 export interface DispatcherCounters {
-  claims: client.Counter;
-  leaseLosses: client.Counter;
+  claims: Counter;
+  leaseLosses: Counter;
   events: Required<DispatcherEvents>;
 }
 
 export function createDispatcherCounters(): DispatcherCounters {
   // Registered by createServerMetrics, in the app's own registry.
-  const claims = new client.Counter({
+  const claims = new Counter({
     name: 'gangplank_dispatcher_claims_total',
     help: "Runs claimed from the queue by this server's dispatcher.",
     registers: [],
   });
-  const leaseLosses = new client.Counter({
+  const leaseLosses = new Counter({
     name: 'gangplank_dispatcher_lease_losses_total',
     help: "Runs this server's dispatcher failed Lost: another worker's lease expired, or a hand-over was cut off.",
     registers: [],
@@ -38,22 +38,22 @@ export function createDispatcherCounters(): DispatcherCounters {
 }
 
 export interface ServerMetrics {
-  registry: client.Registry;
+  registry: Registry;
   observe(method: string, route: string, status: number, seconds: number): void;
 }
 
 export function createServerMetrics(store: Store, dispatcher?: DispatcherCounters): ServerMetrics {
-  const registry = new client.Registry();
+  const registry = new Registry();
   if (dispatcher)
     for (const counter of [dispatcher.claims, dispatcher.leaseLosses]) registry.registerMetric(counter);
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new client.Counter({
+  const requests = new Counter({
     name: 'gangplank_api_requests_total',
     help: 'HTTP requests answered by the Gangplank API server, by method, route template and status.',
     labelNames,
     registers: [registry],
   });
-  const latency = new client.Histogram({
+  const latency = new Histogram({
     name: 'gangplank_api_request_duration_seconds',
     help: 'Time to answer an HTTP request (to the last byte handed to the socket), by method, route and status.',
     labelNames,
@@ -61,7 +61,7 @@ export function createServerMetrics(store: Store, dispatcher?: DispatcherCounter
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  new client.Gauge({
+  new Gauge({
     name: 'gangplank_api_trainings',
     help: 'Trainings by the state of their latest run.',
     labelNames: ['state'],
