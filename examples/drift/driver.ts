@@ -160,13 +160,16 @@ export async function runDriftExample(
     const am = options.alertmanager === undefined ? '127.0.0.1:9093' : options.alertmanager;
     let alertAfterSeconds: number | undefined;
     let alertBeforeDrift: boolean | undefined;
-    if (am !== null) {
+    // A few tries: one refused or reset connection (a loaded machine, a keep-alive socket Alertmanager just closed)
+    // must not leave the check unanswered.
+    for (let attempt = 1; am !== null && alertBeforeDrift === undefined && attempt <= 5; attempt++) {
       try {
         const before = await firingAlerts(am, scenario.alertname, { job: 'mnist' });
         alertBeforeDrift = before.some((a) => a.status.state === 'active');
         if (alertBeforeDrift) log(`note: ${scenario.alertname} is already firing before the drift starts`);
       } catch (error) {
-        log(`(${(error as Error).message})`);
+        log(`(${(error as Error).message}${attempt < 5 ? '; trying again' : ''})`);
+        if (attempt < 5) await sleep(1000);
       }
     }
     log(`phase 2: drift for up to ${options.driftSeconds ?? 900} s (no 0s)`);

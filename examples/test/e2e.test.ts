@@ -151,7 +151,7 @@ describe('the examples against a real Prometheus, Pushgateway and Alertmanager',
         log,
       });
       expect(result.noDrift.predictions).toBeGreaterThan(0);
-      expect(result.alertBeforeDrift).toBe(false);
+      expect(result.alertBeforeDrift, lines.slice(-12).join('\n')).toBe(false);
       expect(result.alertAfterSeconds, lines.slice(-8).join('\n')).toBeDefined();
       await watch;
     } finally {
@@ -181,7 +181,7 @@ describe('the examples against a real Prometheus, Pushgateway and Alertmanager',
       log,
     });
     expect(result.noDrift.predictions).toBeGreaterThan(0);
-    expect(result.alertBeforeDrift).toBe(false);
+    expect(result.alertBeforeDrift, lines.slice(-12).join('\n')).toBe(false);
     expect(result.alertAfterSeconds, lines.slice(-8).join('\n')).toBeDefined();
     const alerts = await firingAlerts(alertmanager, 'DriftIncidentRatioHigh', { job: 'mnist' });
     expect(alerts.map((a) => a.labels['alertname'])).toContain('DriftIncidentRatioHigh');
