@@ -34,6 +34,12 @@ import { isSelected, onSelectionChange, selectedRuns, setSelected } from './sele
 const REFRESH_MS = 5000;
 const LIST_SIZE = 1000;
 
+/** Runs `work` when the page is idle (within 200 ms), or after a zero timeout where there is no idle callback. */
+function whenIdle(work: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 200 });
+  else setTimeout(work);
+}
+
 export function mountList(box: HTMLElement, context: ViewContext): View {
   // Asked before any of the view is built: the answer is most of the first render's wait.
   let firstAnswer: ReturnType<typeof listTrainings> | undefined = listTrainings(LIST_SIZE);
@@ -169,10 +175,10 @@ export function mountList(box: HTMLElement, context: ViewContext): View {
         ...columns.map((c) => header(columnTitle(c), `col:${columnId(c)}`)),
       ];
       fill(tableBox, h('table', { attrs: { id: 'trainings' } }, h('thead', {}, h('tr', {}, ...heads)), body));
-      // Watched once the rows are painted (a task after the next frame: an animation-frame callback still runs
-      // before that frame's paint), so the first frame does not also compute a thousand intersections.
+      // Watched once the rows are painted and the page is idle (an animation-frame callback still runs before
+      // that frame's paint), so neither the first frame nor the one after it waits on a thousand intersections.
       requestAnimationFrame(() =>
-        setTimeout(() => {
+        whenIdle(() => {
           if (!disposed && rowElements.get(shown[0]?.id ?? '') === observed[0]) data.observe(observed);
         }),
       );
