@@ -3,9 +3,11 @@
  * bare Fastify server answering the same `/health`: start = from spawning the process to the first 200 from
  * `/health`; idle RSS = the process's resident set a few seconds after that, with nothing asked of it. Three
  * variants: the bare server, `serve` on a fresh (empty) data folder, and `serve` reopening that folder.
- * Targets (issue 13): fresh ≤ 6× the bare start, reopening ≤ 3×, idle RSS ≤ 3×.
+ * Targets (issue 13): fresh ≤ 6× the bare start, reopening ≤ 3×, idle RSS ≤ 3×. With a third argument, the
+ * `bin/gangplank.js` of another built checkout (a `git worktree` of an older commit, `npx tsc -b` there, its
+ * node_modules a link to this one's), that one's fresh and reopen variants run in the same rounds ("before").
  *
- *   npx tsc -b && npx tsx bench/server-footprint.ts [rounds=3] [idleMs=3000]
+ *   npx tsc -b && npx tsx bench/server-footprint.ts [rounds=3] [idleMs=3000] [baselineBin]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const rounds = Number(process.argv[2] ?? 3);
 const idleMs = Number(process.argv[3] ?? 3000);
+const baselineBin = process.argv[4];
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const bin = join(repo, 'packages/platform/bin/gangplank.js');
 const work = mkdtempSync(join(tmpdir(), 'gangplank-footprint-'));
@@ -90,9 +93,9 @@ async function measure(argsFor: (port: number) => string[]): Promise<Sample> {
 
 const bareArgs = (): string[] => ['--input-type=module', '-e', bareServer];
 const serveArgs =
-  (dataDir: string) =>
+  (dataDir: string, serveBin = bin) =>
   (port: number): string[] => [
-    bin,
+    serveBin,
     'serve',
     '--port',
     String(port),
@@ -102,29 +105,46 @@ const serveArgs =
     'silent',
   ];
 
-const samples: Record<'bare' | 'fresh' | 'reopen', Sample[]> = { bare: [], fresh: [], reopen: [] };
+const samples: Record<string, Sample[]> = { bare: [], fresh: [], reopen: [] };
+if (baselineBin) Object.assign(samples, { 'fresh (before)': [], 'reopen (before)': [] });
+const record = async (name: string, argsFor: (port: number) => string[]): Promise<void> => {
+  samples[name]!.push(await measure(argsFor));
+};
 try {
   for (let round = 0; round < rounds; round++) {
+    await record('bare', bareArgs);
     const dataDir = join(work, `data-${round}`);
-    samples.bare.push(await measure(bareArgs));
-    samples.fresh.push(await measure(serveArgs(dataDir)));
-    samples.reopen.push(await measure(serveArgs(dataDir)));
+    const serve = async (): Promise<void> => {
+      await record('fresh', serveArgs(dataDir));
+      await record('reopen', serveArgs(dataDir));
+    };
+    if (!baselineBin) {
+      await serve();
+      continue;
+    }
+    const before = async (): Promise<void> => {
+      await record('fresh (before)', serveArgs(`${dataDir}-before`, baselineBin));
+      await record('reopen (before)', serveArgs(`${dataDir}-before`, baselineBin));
+    };
+    // Alternate which goes first, so neither always runs right after the bare server.
+    for (const variant of round % 2 === 0 ? [serve, before] : [before, serve]) await variant();
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const bareSamples = samples['bare'] ?? [];
 const bare = {
-  start: median(samples.bare.map((s) => s.startMs)),
-  rss: median(samples.bare.map((s) => s.rssMiB)),
+  start: median(bareSamples.map((s) => s.startMs)),
+  rss: median(bareSamples.map((s) => s.rssMiB)),
 };
 console.log(`rounds: ${rounds} (interleaved), idle ${idleMs} ms before reading RSS; medians`);
 for (const [name, xs] of Object.entries(samples)) {
   const start = median(xs.map((s) => s.startMs));
   const rss = median(xs.map((s) => s.rssMiB));
   console.log(
-    `${name.padEnd(7)} start ${start.toFixed(0).padStart(6)} ms (${(start / bare.start).toFixed(2)}× bare)   ` +
+    `${name.padEnd(15)} start ${start.toFixed(0).padStart(6)} ms (${(start / bare.start).toFixed(2)}× bare)   ` +
       `idle RSS ${rss.toFixed(0).padStart(5)} MiB (${(rss / bare.rss).toFixed(2)}× bare)   ` +
       `all starts: ${xs.map((s) => s.startMs.toFixed(0)).join(', ')} ms`,
   );
