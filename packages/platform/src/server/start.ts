@@ -18,9 +18,10 @@ import { createRunCredentials, historyPath, loadRunCredentialKey } from './run-c
  * V8 re-compiles a WebAssembly function with its optimising compiler once the function has run about 1.8 MB of code
  * (its default budget). PGlite's start-up (PostgreSQL's) passes that for many functions that never run again: about
  * 0.3 s of CPU on compile threads right after the start, and 30–40 MiB the threads' allocator keeps (idle RSS 165 →
- * 130 MiB for PGlite alone). With a budget of 2 GB start-up code stays as first compiled (Liftoff), and what a
- * workload keeps running is still optimised: bench/history-ingest.ts is unchanged. Process-wide and for
- * WebAssembly only; set before PGlite compiles its module (the first store opened in the process).
+ * 130 MiB for PGlite alone). With a budget of 2 GB start-up code stays as first compiled (Liftoff); a function
+ * a workload keeps calling still tiers up, only much later, and bench/history-ingest.ts measured no change.
+ * Process-wide and for WebAssembly only (serve runs no other wasm; trainings run in their own processes); set
+ * before PGlite compiles its module (the first store opened in the process).
  */
 const WASM_TIERING_BUDGET = '--wasm-tiering-budget=2000000000';
 
