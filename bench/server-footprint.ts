@@ -9,7 +9,7 @@
  *
  *   npx tsc -b && npx tsx bench/server-footprint.ts [rounds=3] [idleMs=3000] [baselineBin]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,6 +110,11 @@ if (baselineBin) Object.assign(samples, { 'fresh (before)': [], 'reopen (before)
 const record = async (name: string, argsFor: (port: number) => string[]): Promise<void> => {
   samples[name]!.push(await measure(argsFor));
 };
+// A fresh start writes a 40 MB data folder of about 1,000 files: right after a large delete (the previous run of this
+// benchmark removes ~50 of them) ext4 creates files several times slower, which doubled the fresh figure. Flush
+// and let the disk settle first, so the rounds measure the server rather than that backlog.
+execFileSync('sync');
+await new Promise((resolve) => setTimeout(resolve, 5000));
 try {
   for (let round = 0; round < rounds; round++) {
     await record('bare', bareArgs);

@@ -9,7 +9,7 @@ import { pgliteVersion, usableTemplate, writeTemplate } from '../dist/store/pgli
 
 const migrations = MIGRATIONS.map((m) => m.version);
 const present = usableTemplate();
-if (present && JSON.stringify(present.migrations) === JSON.stringify(migrations)) process.exit(0);
+if (present?.postgres && JSON.stringify(present.migrations) === JSON.stringify(migrations)) process.exit(0);
 
 const db = new PGlite();
 await db.waitReady;
@@ -20,7 +20,10 @@ await migrate({
   transaction: (work) => db.transaction((tx) => work(executor(tx))),
   close: () => db.close(),
 });
+// PG_VERSION's major version, so a folder is only completed from a template of its own PostgreSQL.
+const { rows } = await db.query('SHOW server_version_num');
+const postgres = String(Math.floor(Number(rows[0].server_version_num) / 10000));
 const dump = await db.dumpDataDir('gzip');
 await db.close();
-writeTemplate(new Uint8Array(await dump.arrayBuffer()), { pglite: pgliteVersion(), migrations });
+writeTemplate(new Uint8Array(await dump.arrayBuffer()), { pglite: pgliteVersion(), migrations, postgres });
 console.log(`PGlite template: dist/store/pglite-template.tar.gz (${(dump.size / 2 ** 20).toFixed(1)} MiB)`);

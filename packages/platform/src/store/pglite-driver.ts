@@ -1,9 +1,11 @@
 /** The embedded PGlite adapter: a data folder, nothing to install. One process per data folder. */
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { lockPgliteFolder } from './pglite-lock.js';
-import { unpackTemplate, usableTemplate } from './pglite-template.js';
+import { missingTemplateDatabases, unpackTemplate, usableTemplate } from './pglite-template.js';
 import type { SqlDriver, SqlExecutor, SqlParam } from './sql-driver.js';
 
 /**
@@ -30,6 +32,17 @@ function compilePglite(): Promise<WasmModule> {
   return wasmModule;
 }
 
+/** Runs `completeTemplate` on `dataDir` in a short-lived process (complete-template-main.ts says why). */
+function completeInChild(dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const main = fileURLToPath(new URL('./complete-template-main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, dataDir], { stdio: 'ignore', env: {} });
+    child.unref();
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit code ${code}`))));
+  });
+}
+
 /**
  * Opens PGlite in `dataDir` (created if missing), or in memory when `dataDir` is undefined. A fresh folder is
  * unpacked from the shipped template (pglite-template.ts) when there is one, instead of initdb: about 0.3 s
@@ -52,6 +65,13 @@ export async function openPgliteDriver(dataDir?: string): Promise<SqlDriver> {
     unlock();
     throw error;
   }
+  // The template databases a fresh folder was unpacked without (pglite-template.ts), written while the server
+  // answers; close waits for them, so nothing is written into a folder after its store closed. Should writing fail,
+  // they stay missing, which matters only to CREATE DATABASE (the platform never runs it), and the next open tries.
+  const completing =
+    dataDir !== undefined && missingTemplateDatabases(dataDir).length > 0 && usableTemplate()
+      ? completeInChild(dataDir).catch(() => undefined)
+      : Promise.resolve(undefined);
   const executor = (target: Pick<PGlite, 'query'>): SqlExecutor => ({
     async query<Row>(text: string, params: readonly SqlParam[] = []): Promise<Row[]> {
       const result = await target.query<Row>(text, params as unknown[]);
@@ -64,6 +84,6 @@ export async function openPgliteDriver(dataDir?: string): Promise<SqlDriver> {
     query: (text, params) => base.query(text, params),
     transaction: <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
       db.transaction((tx) => work(executor(tx))),
-    close: () => db.close().finally(unlock),
+    close: () => completing.then(() => db.close()).finally(unlock),
   };
 }

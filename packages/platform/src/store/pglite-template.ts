@@ -6,7 +6,7 @@
  * by the PGlite version that wrote it (the on-disk format is PostgreSQL's), and `migrate()` still applies any
  * migration newer than the template.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ export interface PgliteTemplateInfo {
   pglite: string;
   /** Migration versions applied in it. */
   migrations: number[];
+  /** PostgreSQL's major version in it (its `PG_VERSION`), e.g. `"18"`. */
+  postgres?: string;
 }
 
 /** The npm version of the installed `@electric-sql/pglite` (its package.json is not an export: found by path). */
@@ -51,38 +53,104 @@ export function writeTemplate(tarGz: Uint8Array, info: PgliteTemplateInfo): void
 }
 
 /**
- * Unpacks the template into `folder`, which must not exist yet: first into a sibling, then renamed, so a crash
- * half-way leaves no half-made data folder that PGlite would take for a database. Inflating (40 MB) and writing
- * run on libuv's threads, so the server loads its modules meanwhile (start.ts).
- */
-/**
  * zlib inflates in 16 KiB pieces by default, each handed back to the main thread before the next: 2,500 round
  * trips for the 40 MB that waited on the server's module loading (0.5 s of a fresh start instead of 0.1 s).
  */
 const INFLATE_CHUNK = 4 * 1024 * 1024;
 
+/**
+ * The template databases, template1 and template0 (OIDs 1 and 4, fixed since PostgreSQL 15): 600 of the archive's
+ * 1,030 files, and creating files is what a fresh start waits on (0.3–1 ms each on this project's ext4 VMs).
+ * PostgreSQL reads them only to create a database, which the platform never does, so a fresh folder opens without
+ * them and `completeTemplate` writes them once the store is open.
+ */
+const DEFERRED = ['base/1', 'base/4'];
+
+/** `base/1/1259` → `base/1`: the deferred database folder an archive path belongs to, if any. */
+function deferredFolder(path: string): string | undefined {
+  const top = path.split(sep).slice(0, 2).join('/');
+  return DEFERRED.includes(top) ? top : undefined;
+}
+
+async function templateEntries(): Promise<TarEntry[]> {
+  return [...readTar(await gunzipAsync(await readFile(TEMPLATE), { chunkSize: INFLATE_CHUNK }))];
+}
+
+/** Writes `entries` under `root`: the folders first, then the files all at once (on libuv's threads). */
+async function writeEntries(root: string, entries: readonly TarEntry[]): Promise<void> {
+  const folders = new Set<string>();
+  const files: TarEntry[] = [];
+  for (const entry of entries) {
+    const dir = entry.directory ? entry.path : dirname(entry.path);
+    if (!folders.has(dir)) {
+      mkdirSync(join(root, dir), { recursive: true, mode: 0o700 });
+      folders.add(dir);
+    }
+    if (!entry.directory) files.push(entry);
+  }
+  await Promise.all(files.map((entry) => writeFile(join(root, entry.path), entry.data, { mode: 0o600 })));
+}
+
+/**
+ * Unpacks the template, but for its template databases, into `folder`, which must not exist yet: first into a
+ * sibling, then renamed, so a crash half-way leaves no half-made data folder that PGlite would take for a
+ * database. Inflating (40 MB) and writing run on libuv's threads, so the server loads its modules meanwhile.
+ */
 export async function unpackTemplate(folder: string): Promise<void> {
   const staging = `${folder}.unpacking-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   try {
-    // The folders first, then the files all at once.
-    const files: TarEntry[] = [];
-    const folders = new Set<string>();
-    for (const entry of readTar(await gunzipAsync(await readFile(TEMPLATE), { chunkSize: INFLATE_CHUNK }))) {
-      const dir = entry.directory ? entry.path : dirname(entry.path);
-      if (!folders.has(dir)) {
-        mkdirSync(join(staging, dir), { recursive: true, mode: 0o700 });
-        folders.add(dir);
-      }
-      if (!entry.directory) files.push(entry);
-    }
-    await Promise.all(
-      files.map((entry) => writeFile(join(staging, entry.path), entry.data, { mode: 0o600 })),
+    const entries = await templateEntries();
+    await writeEntries(
+      staging,
+      entries.filter((entry) => deferredFolder(entry.path) === undefined),
     );
     await rename(staging, folder);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * Writes the template databases `unpackTemplate` left out into `folder`, each into a sibling first and then renamed
+ * into place, so a crash leaves each either whole or missing (and the next open writes it). Only into a folder of
+ * the template's PostgreSQL version; nothing to do in a folder made by initdb or completed already.
+ */
+export async function completeTemplate(folder: string): Promise<void> {
+  const missing = missingTemplateDatabases(folder);
+  if (missing.length === 0 || !sameVersion(folder)) return;
+  const entries = await templateEntries();
+  for (const dir of missing) {
+    const staging = `${folder}.${dir.replace('/', '-')}.unpacking-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    try {
+      await writeEntries(
+        staging,
+        entries.filter((entry) => deferredFolder(entry.path) === dir),
+      );
+      await rename(join(staging, dir), join(folder, dir));
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The template databases `folder` lacks (none in a folder made by initdb or completed). */
+export function missingTemplateDatabases(folder: string): string[] {
+  return DEFERRED.filter((dir) => !existsSync(join(folder, dir)));
+}
+
+/** Whether `folder` holds the PostgreSQL major version the template was made with (its info records it). */
+function sameVersion(folder: string): boolean {
+  const info = usableTemplate();
+  try {
+    return (
+      info?.postgres !== undefined &&
+      readFileSync(join(folder, 'PG_VERSION'), 'utf8').trim() === info.postgres
+    );
+  } catch {
+    return false;
   }
 }
 

@@ -3,6 +3,7 @@
  * two fresh folders share the template's system identifier (initdb draws a new one each time), have the
  * migrations applied and work as stores, and reopen. Runs the built store, the one that ships the template.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,5 +43,28 @@ describe('PGlite template', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('writes the template databases once the store is open, and again into a folder that lost them', async () => {
+    const dataDir = path.join(root, 'c');
+    const templateDatabases = () =>
+      ['1', '4'].map((oid) => readdirSync(path.join(dataDir, 'pglite', 'base', oid)).length);
+    await (await openSqlStore({ dataDir })).close();
+    const counts = templateDatabases();
+    expect(Math.min(...counts)).toBeGreaterThan(100);
+    // Only template1 and template0 are deferred: the server's own database was complete before PGlite opened it.
+    expect(readdirSync(path.join(dataDir, 'pglite', 'base')).sort()).toEqual(['1', '4', '5']);
+    await rm(path.join(dataDir, 'pglite', 'base', '1'), { recursive: true });
+    const store = await openSqlStore({ dataDir });
+    try {
+      const rows = await store.driver.query<{ datname: string }>(
+        'SELECT datname FROM pg_database ORDER BY oid',
+      );
+      expect(rows.map((r) => r.datname)).toEqual(['template1', 'template0', 'postgres']);
+    } finally {
+      await store.close();
+    }
+    expect(templateDatabases()).toEqual(counts);
+    expect(readdirSync(dataDir).filter((name) => name.includes('unpacking'))).toEqual([]);
   });
 });
