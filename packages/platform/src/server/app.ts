@@ -4,7 +4,6 @@
  * integrations and connections.
  */
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { unstorablePaths } from '../domain/wire.js';
@@ -19,6 +18,7 @@ import { registerArtifactDownloadRoute } from './routes/artifact-download.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { isRunCredential, type RunCredentials } from './run-credential.js';
+import { registerSwaggerUi } from './swagger-ui.js';
 import { registerToolchainRoutes } from './routes/toolchains.js';
 import { registerTrainingMetricsRoute } from './routes/training-metrics.js';
 import { registerTrainingRoutes } from './routes/trainings.js';
@@ -129,7 +129,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       security: options.auth ? [{ bearer: [] }] : [],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/swagger' });
+  registerSwaggerUi(app);
 
   const metrics =
     options.metrics === false ? undefined : createServerMetrics(options.store, options.dispatcherCounters);
