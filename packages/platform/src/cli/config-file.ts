@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { yamlLibrary } from '../domain/yaml-library.js';
 import { UsageError } from './errors.js';
 
 /** Reads the YAML config file; a missing file is an empty config. */
@@ -14,7 +14,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   let parsed: unknown;
   try {
-    parsed = parse(text);
+    parsed = yamlLibrary().parse(text);
   } catch (err) {
     throw new UsageError(`the config file ${path} is not valid YAML: ${(err as Error).message}`);
   }
@@ -29,7 +29,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
 export function writeConfigFile(path: string, config: Record<string, unknown>): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, stringify(config), { mode: 0o600 });
+  writeFileSync(tmp, yamlLibrary().stringify(config), { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
 }

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yamlLibrary } from '../domain/yaml-library.js';
 import { UsageError } from './errors.js';
 import { evaluateJsonPath, formatJsonPathMatches } from './jsonpath.js';
 import { renderTable, type Column } from './table.js';
@@ -30,7 +30,7 @@ export function renderOutput<T>(
 ): string {
   switch (format.kind) {
     case 'yaml':
-      return items.length === 0 ? '[]' : stringify(items, { lineWidth: 0 }).trimEnd();
+      return items.length === 0 ? '[]' : yamlLibrary().stringify(items, { lineWidth: 0 }).trimEnd();
     case 'json':
       return JSON.stringify(items, null, 2);
     case 'table':
@@ -44,7 +44,7 @@ export function renderOutput<T>(
 export function renderObject(obj: Record<string, unknown>, format: OutputFormat): string {
   switch (format.kind) {
     case 'yaml':
-      return stringify(obj, { lineWidth: 0 }).trimEnd();
+      return yamlLibrary().stringify(obj, { lineWidth: 0 }).trimEnd();
     case 'json':
       return JSON.stringify(obj, null, 2);
     case 'table':

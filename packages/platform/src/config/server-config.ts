@@ -5,10 +5,10 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import type { NodePool } from '../domain/validate-training.js';
 import type { OidcOptions, StaticToken } from '../domain/auth-options.js';
 import { ROLES, type Role } from '../domain/role.js';
+import { yamlLibrary } from '../domain/yaml-library.js';
 
 export type AuthMode = 'auto' | 'on' | 'off';
 
@@ -190,7 +190,7 @@ async function loadFile(file: string, explicit: boolean): Promise<ServerConfigIn
   }
   let parsed: unknown;
   try {
-    parsed = YAML.parse(text);
+    parsed = yamlLibrary().parse(text);
   } catch (error) {
     throw new ConfigError(
       `the server config file ${file} is not valid YAML/JSON: ${(error as Error).message}`,

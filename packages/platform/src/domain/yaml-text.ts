@@ -4,13 +4,14 @@
  * looking field of a manifest is a string on the wire and the API refuses numbers. Booleans stay booleans
  * (`vital: true`). Pure.
  */
-import YAML from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLibrary } from './yaml-library.js';
 
 /** Bounds "billion laughs" alias expansion. */
 const MAX_ALIAS_COUNT = 100;
 
-function numbersAsSourceText(doc: YAML.Document.Parsed): void {
-  YAML.visit(doc, {
+function numbersAsSourceText(doc: Document.Parsed): void {
+  yamlLibrary().visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'number' && typeof node.source === 'string') node.value = node.source;
     },
@@ -19,7 +20,7 @@ function numbersAsSourceText(doc: YAML.Document.Parsed): void {
 
 /** One YAML document as plain values, numbers as their source text; throws on a YAML error. */
 export function parseYamlDocument(text: string): unknown {
-  const doc = YAML.parseDocument(text);
+  const doc = yamlLibrary().parseDocument(text);
   if (doc.errors[0]) throw doc.errors[0];
   numbersAsSourceText(doc);
   return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;

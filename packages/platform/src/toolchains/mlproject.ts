@@ -10,10 +10,10 @@
  * refused before anything runs.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { renderCommandTemplate, type CommandTemplate } from './command-render.js';
 import { CommandTemplateError, parseCommandTemplate } from './command-template.js';
 import { shellQuote } from './shell-quote.js';
+import { yamlLibrary } from '../domain/yaml-library.js';
 
 export type MLprojectParameterType = 'string' | 'float' | 'int' | 'path' | 'uri';
 
@@ -45,7 +45,7 @@ const TYPES = new Set(['string', 'float', 'int', 'integer', 'path', 'uri']);
 export function parseMLproject(text: string): MLproject {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = yamlLibrary().parse(text);
   } catch (error) {
     throw new MLprojectError(`MLproject is not valid YAML: ${(error as Error).message}`);
   }
