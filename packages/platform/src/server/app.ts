@@ -3,7 +3,6 @@
  * in-process with `app.inject`. Wire-compatible with Odahu-flow 1.6's `/api/v1` for trainings, toolchain
  * integrations and connections.
  */
-import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../domain/errors.js';
 import { unstorablePaths } from '../domain/wire.js';
@@ -18,7 +17,7 @@ import { registerArtifactDownloadRoute } from './routes/artifact-download.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { isRunCredential, type RunCredentials } from './run-credential.js';
-import { registerSwaggerUi } from './swagger-ui.js';
+import { forwardSwagger, registerOpenApi } from './swagger-ui.js';
 import { registerToolchainRoutes } from './routes/toolchains.js';
 import { registerTrainingMetricsRoute } from './routes/training-metrics.js';
 import { registerTrainingRoutes } from './routes/trainings.js';
@@ -60,6 +59,11 @@ export interface AppOptions {
    * request (lazy-schema-compilers.ts): for the test that checks they all compile. @default false
    */
   eagerSchemas?: boolean;
+  /**
+   * The documentation app of swagger-ui.ts: the same routes, made to be described (the OpenAPI plugins registered
+   * before them), never listening, reached only through the app's `/swagger` routes. Internal. @default false
+   */
+  documentation?: boolean;
 }
 
 declare module 'fastify' {
@@ -116,23 +120,16 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Gangplank Model Training API',
-        description:
-          'Wire-compatible with Odahu-flow 1.6 REST API v1 (trainings, toolchain integrations, connections).',
-        version: options.version ?? '1.0',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: options.auth ? [{ bearer: [] }] : [],
-    },
-  });
-  registerSwaggerUi(app);
+  if (options.documentation) {
+    await registerOpenApi(app, { version: options.version ?? '1.0', auth: Boolean(options.auth) });
+  } else {
+    forwardSwagger(app, () => createApp({ ...options, documentation: true }));
+  }
 
   const metrics =
-    options.metrics === false ? undefined : createServerMetrics(options.store, options.dispatcherCounters);
+    options.metrics === false || options.documentation
+      ? undefined
+      : createServerMetrics(options.store, options.dispatcherCounters);
   if (metrics) {
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
@@ -141,7 +138,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  if (options.auth) {
+  // The documentation app is only reached through this app's /swagger routes, which need no token.
+  if (options.auth && !options.documentation) {
     const authenticator = createAuthenticator(options.auth);
     app.addHook('onRequest', async (request) => {
       const path = request.url.split('?')[0] ?? '';

@@ -1,48 +1,64 @@
 /**
- * Swagger UI at `/swagger`, built on its first request. `@fastify/swagger-ui` with `@fastify/static` and their
- * dependencies took ~50 ms of module loading and ~25 ms of registration at every start (a tenth of a reopen on
- * PGlite, bench/README.md), for a page most starts never serve. The first request under `/swagger` builds a
- * small Fastify instance holding the app's OpenAPI document (`app.swagger()`, complete once the app is ready) and
- * the UI plugin; each request under `/swagger` is answered by it through `inject`, headers and body as they are.
+ * The OpenAPI document and Swagger UI at `/swagger`, built on their first request. `@fastify/swagger` (with the
+ * `yaml` it requires) and `@fastify/swagger-ui` (with `@fastify/static`) took ~100 ms of module loading and
+ * registration at every start, a fifth of a reopen on PGlite (bench/README.md), for pages most starts never
+ * serve. The first request under `/swagger` builds the documentation app — the same routes made by `createApp`
+ * with both plugins registered before them, so the document is the one they describe — and every request under
+ * `/swagger` is answered by it through `inject`, status, headers and body as they are.
  */
-import type { StaticDocumentSpec } from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../domain/errors.js';
 import { toError } from '../domain/to-error.js';
 
 export const SWAGGER_PREFIX = '/swagger';
 
-async function buildDocs(app: FastifyInstance): Promise<FastifyInstance> {
-  const [{ default: fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
-    import('fastify'),
+/** The two plugins, registered on the documentation app: the document first, before any route exists. */
+export async function registerOpenApi(
+  app: FastifyInstance,
+  info: { version: string; auth: boolean },
+): Promise<void> {
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([
     import('@fastify/swagger'),
     import('@fastify/swagger-ui'),
   ]);
-  const docs = fastify({ logger: false });
-  // The static mode's type names OpenAPI 2 and 3.0 documents only; it serves the 3.1 document as given.
-  const document = app.swagger() as unknown as StaticDocumentSpec['document'];
-  await docs.register(swagger, { mode: 'static', specification: { document } });
-  await docs.register(swaggerUi, { routePrefix: SWAGGER_PREFIX });
-  await docs.ready();
-  return docs;
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gangplank Model Training API',
+        description:
+          'Wire-compatible with Odahu-flow 1.6 REST API v1 (trainings, toolchain integrations, connections).',
+        version: info.version,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: info.auth ? [{ bearer: [] }] : [],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: SWAGGER_PREFIX });
 }
 
-/** Routes `/swagger` and `/swagger/*` of `app` to the UI, built when first asked for. */
-export function registerSwaggerUi(app: FastifyInstance): void {
+/** Routes `/swagger` and `/swagger/*` of `app` to the documentation app `build` makes when first asked. */
+export function forwardSwagger(app: FastifyInstance, build: () => Promise<FastifyInstance>): void {
   let docs: Promise<FastifyInstance> | undefined;
   app.addHook('onClose', async () => {
     await (await docs?.catch(() => undefined))?.close();
   });
   const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    docs ??= buildDocs(app);
-    let ui: FastifyInstance;
+    docs ??= build().then(async (made) => {
+      await made.ready();
+      return made;
+    });
+    let target: FastifyInstance;
     try {
-      ui = await docs;
+      target = await docs;
     } catch (error) {
       docs = undefined; // the next request tries again
-      throw new ApiError(503, `Swagger UI could not be loaded (${toError(error).message}); try again later`);
+      throw new ApiError(
+        503,
+        `the API documentation could not be built (${toError(error).message}); try again`,
+      );
     }
-    const answer = await ui.inject({ method: 'GET', url: request.url, headers: request.headers });
+    const answer = await target.inject({ method: 'GET', url: request.url, headers: request.headers });
     const { connection: _connection, 'transfer-encoding': _encoding, ...headers } = answer.headers;
     return reply.code(answer.statusCode).headers(headers).send(answer.rawPayload);
   };

@@ -1,11 +1,12 @@
 /**
- * Swagger UI is built on its first request (server/swagger-ui.ts) and answers through the app as if registered on
- * it: the page, the assets it links, the OpenAPI document, Odahu's addresses, and a 404 with a message.
+ * The OpenAPI document and Swagger UI are built on their first request (server/swagger-ui.ts) and answer through
+ * the app as if registered on it: the page, the assets it links, the document of every route (with the bearer
+ * scheme when auth is on, and no token asked for), Odahu's addresses, and a 404 with a message.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { call, closeApp, openSeededApp } from './helpers.js';
+import { ADMIN, STATIC_TOKENS, call, closeApp, openSeededApp } from './helpers.js';
 
 describe('Swagger UI', () => {
   let app: FastifyInstance;
@@ -37,5 +38,20 @@ describe('Swagger UI', () => {
     const missing = await call(app, 'GET', '/swagger/no-such-file.js');
     expect(missing.statusCode).toBe(404);
     expect((missing.data as { message?: string }).message).toBeTruthy();
+  });
+
+  it('documents the bearer scheme when auth is on, and serves the pages without a token', async () => {
+    const secured = await openSeededApp({ auth: { tokens: STATIC_TOKENS } });
+    try {
+      const doc = (await call(secured.app, 'GET', '/swagger/json')).data as { security?: unknown[] };
+      expect(doc.security).toEqual([{ bearer: [] }]);
+      expect((await call(secured.app, 'GET', '/swagger')).statusCode).toBe(200);
+      expect((await call(secured.app, 'GET', '/api/v1/model/training')).statusCode).toBe(401);
+      expect((await call(secured.app, 'GET', '/api/v1/model/training', undefined, ADMIN)).statusCode).toBe(
+        200,
+      );
+    } finally {
+      await closeApp(secured.app, secured.store);
+    }
   });
 });
