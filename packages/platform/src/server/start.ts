@@ -99,27 +99,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     if (loaded.status === 'rejected') throw loaded.reason;
     const { createApp, createDispatcher, createDispatcherCounters } = loaded.value;
     const runCredentials = createRunCredentials(await loadRunCredentialKey({ dataDir: config.dataDir }));
-    // Known once listening when the port is 0; runs are only started after that (dispatcher.start below).
+    // Known once listening when the port is 0: the dispatcher, made once the app listens, names it in its lease
+    // identity (on a shared PostgreSQL) and in the history URL it hands to runs.
     let port = config.port;
     // Counted by the dispatcher, served by the app's /metrics (zero with --no-dispatcher).
     const dispatcherCounters = createDispatcherCounters();
-    if (config.dispatcher) {
-      const executor = await executorFor(config);
-      dispatcher = createDispatcher({
-        store,
-        executor,
-        workerId: workerIdFor(config, executor),
-        events: dispatcherCounters.events,
-        ...(config.concurrency ? { concurrency: config.concurrency } : {}),
-        ...(config.pushgatewayAddr ? { pushgateway: config.pushgatewayAddr } : {}),
-        ...(config.outputConnection ? { outputConnection: config.outputConnection } : {}),
-        history: (trainingId, runId) => ({
-          url: `${baseUrlFor(config, port)}${historyPath(trainingId, runId)}`,
-          ...(auth ? { token: runCredentials.issue(trainingId, runId) } : {}),
-        }),
-      });
-    }
-    const wake = dispatcher ? () => dispatcher?.wake() : undefined;
+    // Resolved before listening, so a configuration the executor refuses stops the start before the port opens.
+    const executor = config.dispatcher ? await executorFor(config) : undefined;
+    const wake = executor ? () => dispatcher?.wake() : undefined;
     app = await createApp({
       store,
       ...(auth ? { auth } : {}),
@@ -139,7 +126,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     const address = await app.listen({ host: config.host, port: config.port });
     port = Number(new URL(address).port) || config.port;
-    await dispatcher?.start();
+    if (executor) {
+      dispatcher = createDispatcher({
+        store,
+        executor,
+        workerId: workerIdFor({ ...config, port }, executor),
+        events: dispatcherCounters.events,
+        ...(config.concurrency ? { concurrency: config.concurrency } : {}),
+        ...(config.pushgatewayAddr ? { pushgateway: config.pushgatewayAddr } : {}),
+        ...(config.outputConnection ? { outputConnection: config.outputConnection } : {}),
+        history: (trainingId, runId) => ({
+          url: `${baseUrlFor(config, port)}${historyPath(trainingId, runId)}`,
+          ...(auth ? { token: runCredentials.issue(trainingId, runId) } : {}),
+        }),
+      });
+      await dispatcher.start();
+    }
     const running: RunningServer = {
       url: address,
       app,

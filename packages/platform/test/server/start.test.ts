@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveServerConfig } from '../../src/config/server-config.js';
 import { authFor, startServer } from '../../src/server/start.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { tempFolderForFile } from '../support/temp-folder.js';
 
 const dir = tempFolderForFile('gangplank-serve-');
@@ -86,4 +88,26 @@ describe('startServer', () => {
       await server.close();
     }
   });
+
+  it('names the port it listens on in the lease identity when port 0 shares a PostgreSQL', async () => {
+    const db = await createTestDatabase();
+    try {
+      const config = await resolveServerConfig({
+        flags: { port: 0, dataDir: path.join(dir, 'pg-data'), databaseUrl: db.url, logLevel: 'silent' },
+        env: {},
+        configFile: '/dev/null',
+      });
+      const server = await startServer(config);
+      try {
+        const port = new URL(server.url).port;
+        expect(Number(port)).toBeGreaterThan(0);
+        // Two servers started with --port 0 on one host must not share an identity (each would take the other's runs).
+        expect(server.dispatcher?.workerId).toBe(`${hostname()}:${port}/local`);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 });
