@@ -11,9 +11,21 @@ import { yamlLibrary } from './yaml-library.js';
 const MAX_ALIAS_COUNT = 100;
 
 function numbersAsSourceText(doc: Document.Parsed): void {
-  yamlLibrary().visit(doc, {
+  const yaml = yamlLibrary();
+  yaml.visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'number' && typeof node.source === 'string') node.value = node.source;
+    },
+    // A JSON object has text keys: yaml would stringify a collection key with a process warning (on the server's
+    // stderr, once per request that sends one). Refused instead, saying where.
+    Pair(_key, pair) {
+      if (yaml.isCollection(pair.key)) {
+        const offset = pair.key.range?.[0];
+        throw new Error(
+          `a mapping key must be a plain value, not a ${yaml.isMap(pair.key) ? 'mapping' : 'list'}` +
+            (offset === undefined ? '' : ` (at character ${offset + 1})`),
+        );
+      }
     },
   });
 }

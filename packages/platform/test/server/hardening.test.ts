@@ -27,6 +27,15 @@ describe('bad input gets a 4xx with a clear message', () => {
     expect(yaml.status).toBe(400);
     expect(yaml.message).toMatch(/^invalid YAML body: /);
     expect((await raw('a: &a [*a, *a]\nb: *a', 'application/yaml')).status).toBe(400);
+    // An unquoted Go template is a YAML mapping used as a key: refused, where yaml would print a process warning.
+    const template = await raw(
+      'id: t\nspec:\n  model:\n    artifactNameTemplate: {{ .Name }}\n',
+      'text/yaml',
+    );
+    expect(template).toEqual({
+      status: 400,
+      message: 'invalid YAML body: a mapping key must be a plain value, not a mapping (at character 49)',
+    });
     expect((await raw('id=x', 'text/plain')).status).toBe(400);
     expect((await raw('id=x', 'application/x-www-form-urlencoded')).status).toBe(415);
     const big = await raw(
