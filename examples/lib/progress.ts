@@ -1,3 +1,4 @@
+import { kerasKey } from '@gangplank/metrics';
 import type { CustomCallbackArgs, Logs } from '@tensorflow/tfjs-layers';
 
 export interface ProgressOptions {
@@ -16,13 +17,16 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-/** `epoch 2/3  loss 0.1234  acc 0.9612  val_loss 0.0987  val_acc 0.9700  elapsed 48.2 s` */
+/**
+ * `epoch 2/3  loss 0.1234  accuracy 0.9612  val_loss 0.0987  val_accuracy 0.9700  elapsed 48.2 s`: TF.js logs
+ * `acc`/`val_acc`; the line names them as Keras does, as the exporter's series and the web app do.
+ */
 export function formatEpochLine(epoch: number, epochs: number, logs: Logs, elapsedMs: number): string {
   const parts = [`epoch ${epoch + 1}/${epochs}`];
   for (const key of ['loss', 'acc', 'val_loss', 'val_acc', 'learning_rate']) {
     const value = logs[key];
     if (value !== undefined)
-      parts.push(`${key} ${key === 'learning_rate' ? value.toPrecision(3) : value.toFixed(4)}`);
+      parts.push(`${kerasKey(key)} ${key === 'learning_rate' ? value.toPrecision(3) : value.toFixed(4)}`);
   }
   parts.push(`elapsed ${(elapsedMs / 1000).toFixed(1)} s`);
   return parts.join('  ');

@@ -124,7 +124,7 @@ describe('the examples’ TF.js and data foundations', () => {
 
   it('formats an epoch line with what is in the logs', () => {
     expect(formatEpochLine(1, 3, { loss: 0.12345, acc: 0.9, val_loss: 0.2 }, 48_200)).toBe(
-      'epoch 2/3  loss 0.1235  acc 0.9000  val_loss 0.2000  elapsed 48.2 s',
+      'epoch 2/3  loss 0.1235  accuracy 0.9000  val_loss 0.2000  elapsed 48.2 s',
     );
   });
 });
