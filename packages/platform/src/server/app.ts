@@ -17,7 +17,7 @@ import { registerArtifactDownloadRoute } from './routes/artifact-download.js';
 import { registerConnectionRoutes } from './routes/connections.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { isRunCredential, type RunCredentials } from './run-credential.js';
-import { forwardSwagger, registerOpenApi } from './swagger-ui.js';
+import { forwardSwagger, registerOpenApi, SWAGGER_PREFIX } from './swagger-ui.js';
 import { registerToolchainRoutes } from './routes/toolchains.js';
 import { registerTrainingMetricsRoute } from './routes/training-metrics.js';
 import { registerTrainingRoutes } from './routes/trainings.js';
@@ -218,9 +218,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   // Odahu's Swagger UI and document addresses.
-  app.get('/swagger/index.html', { schema: { hide: true } }, (_request, reply) => reply.redirect('/swagger'));
-  app.get('/swagger/data.json', { schema: { hide: true } }, (_request, reply) =>
-    reply.redirect('/swagger/json'),
+  app.get(`${SWAGGER_PREFIX}/index.html`, { schema: { hide: true } }, (_request, reply) =>
+    reply.redirect(SWAGGER_PREFIX),
+  );
+  app.get(`${SWAGGER_PREFIX}/data.json`, { schema: { hide: true } }, (_request, reply) =>
+    reply.redirect(`${SWAGGER_PREFIX}/json`),
   );
   if (metrics) {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

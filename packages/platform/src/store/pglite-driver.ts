@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { lockPgliteFolder } from './pglite-lock.js';
-import { missingTemplateDatabases, unpackTemplate, usableTemplate } from './pglite-template.js';
+import { templateDatabasesToWrite, unpackTemplate, usableTemplate } from './pglite-template.js';
 import type { SqlDriver, SqlExecutor, SqlParam } from './sql-driver.js';
 
 /**
@@ -69,7 +69,7 @@ export async function openPgliteDriver(dataDir?: string): Promise<SqlDriver> {
   // answers; close waits for them, so nothing is written into a folder after its store closed. Should writing fail,
   // they stay missing, which matters only to CREATE DATABASE (the platform never runs it), and the next open tries.
   const completing =
-    dataDir !== undefined && missingTemplateDatabases(dataDir).length > 0 && usableTemplate()
+    dataDir !== undefined && templateDatabasesToWrite(dataDir).length > 0
       ? completeInChild(dataDir).catch(() => undefined)
       : Promise.resolve(undefined);
   const executor = (target: Pick<PGlite, 'query'>): SqlExecutor => ({

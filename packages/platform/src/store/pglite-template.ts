@@ -118,8 +118,8 @@ export async function unpackTemplate(folder: string): Promise<void> {
  * the template's PostgreSQL version; nothing to do in a folder made by initdb or completed already.
  */
 export async function completeTemplate(folder: string): Promise<void> {
-  const missing = missingTemplateDatabases(folder);
-  if (missing.length === 0 || !sameVersion(folder)) return;
+  const missing = templateDatabasesToWrite(folder);
+  if (missing.length === 0) return;
   const entries = await templateEntries();
   for (const dir of missing) {
     const staging = `${folder}.${dir.replace('/', '-')}.unpacking-${process.pid}`;
@@ -136,9 +136,13 @@ export async function completeTemplate(folder: string): Promise<void> {
   }
 }
 
-/** The template databases `folder` lacks (none in a folder made by initdb or completed). */
-export function missingTemplateDatabases(folder: string): string[] {
-  return DEFERRED.filter((dir) => !existsSync(join(folder, dir)));
+/**
+ * The template databases `completeTemplate` would write into `folder`: those it lacks, when the shipped template
+ * is of its PostgreSQL (none in a folder made by initdb, completed already, or of another version).
+ */
+export function templateDatabasesToWrite(folder: string): string[] {
+  const missing = DEFERRED.filter((dir) => !existsSync(join(folder, dir)));
+  return missing.length > 0 && sameVersion(folder) ? missing : [];
 }
 
 /** Whether `folder` holds the PostgreSQL major version the template was made with (its info records it). */
